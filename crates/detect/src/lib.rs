@@ -1,0 +1,1 @@
+//! Conversation risk (work in progress).

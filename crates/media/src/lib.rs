@@ -1,0 +1,1 @@
+//! Known-image matching (work in progress).
