@@ -1,0 +1,78 @@
+//! Lifeguard's persistence: storage interfaces by concern, and their embedded
+//! SQLite implementation.
+//!
+//! The engine never touches a database; the service and the CLI hold a store behind
+//! the traits here ([`EventStore`]), so that the embedded default (SQLite, bundled,
+//! WAL mode) and a PostgreSQL implementation for larger platforms are
+//! interchangeable. An event is acknowledged only once its transaction is committed
+//! with `synchronous = FULL`, so an acknowledged event survives `kill -9` and power
+//! loss; ingest is idempotent by event id.
+//!
+//! ```
+//! use lifeguard_store::{EventStore, SqliteStore, Appended};
+//! let dir = tempfile::tempdir().unwrap();
+//! let store = SqliteStore::open(&dir.path().join("lifeguard.db")).unwrap();
+//! let event: lifeguard_core::Event = serde_json::from_str(
+//!     r#"{"id":"e1","type":"relationship","kind":"follow","from":"a","to":"b"}"#).unwrap();
+//! assert!(matches!(store.append(&[event.clone()]).unwrap()[0], Appended::New(_)));
+//! assert_eq!(store.append(&[event]).unwrap()[0], Appended::Duplicate);
+//! ```
+#![deny(missing_docs)]
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use lifeguard_core::Event;
+
+/// What became of one event handed to [`EventStore::append`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// Stored for the first time, at this position in the log (1-based).
+    New(u64),
+    /// An event with this id was already stored; nothing changed.
+    Duplicate,
+}
+
+/// Storage failures. Input is validated before it reaches the store, so these are
+/// our fault or the disk's, never the user's.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database reported an error.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// A stored row could not be decoded (corruption or a newer schema).
+    #[error("stored event {id} is unreadable: {reason}")]
+    Corrupt {
+        /// The event id.
+        id: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The store's writer has stopped (the process is shutting down).
+    #[error("the store's writer has stopped")]
+    WriterGone,
+    /// The database file could not be created or opened.
+    #[error("cannot open store at {path}: {reason}")]
+    Open {
+        /// The path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The durable, append-only log of everything a platform sent.
+pub trait EventStore: Send + Sync {
+    /// Appends events in order, all in one durable commit; returns one outcome per
+    /// event. When this returns `Ok`, every event is on disk.
+    fn append(&self, events: &[Event]) -> Result<Vec<Appended>, StoreError>;
+    /// The event with this id.
+    fn get(&self, id: &str) -> Result<Option<Event>, StoreError>;
+    /// How many events are stored.
+    fn count(&self) -> Result<u64, StoreError>;
+    /// Up to `limit` events stored after log position `after`, in log order, with
+    /// their positions: for replaying state on start-up.
+    fn read_from(&self, after: u64, limit: usize) -> Result<Vec<(u64, Event)>, StoreError>;
+}

@@ -1,0 +1,293 @@
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+
+use lifeguard_core::Event;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::{Appended, EventStore, StoreError};
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS events (
+    pos         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT NOT NULL UNIQUE,
+    type        TEXT NOT NULL,
+    at          TEXT,
+    received_at TEXT NOT NULL,
+    body        TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+"#;
+
+/// Most events one group commit takes, across however many callers.
+const MAX_GROUP: usize = 8192;
+
+type Job = (Vec<Event>, SyncSender<Result<Vec<Appended>, StoreError>>);
+
+/// The embedded store: one SQLite file in WAL mode.
+///
+/// Writes go through one writer thread that commits every pending caller's events
+/// in a single transaction (group commit), so many concurrent small batches cost one
+/// fsync. Reads use their own connection and never wait for a write.
+pub struct SqliteStore {
+    jobs: Option<SyncSender<Job>>,
+    writer: Option<JoinHandle<()>>,
+    reader: Mutex<Connection>,
+}
+
+fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(|e| StoreError::Open {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL: a committed transaction survives power loss, not only a killed process.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path`.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+            }
+        }
+        let writer = open_connection(path)?;
+        writer.execute_batch(SCHEMA)?;
+        let reader = open_connection(path)?;
+        let (tx, rx) = mpsc::sync_channel::<Job>(1024);
+        let handle = std::thread::Builder::new()
+            .name("lifeguard-store-writer".into())
+            .spawn(move || write_loop(writer, rx))
+            .map_err(|e| StoreError::Open {
+                path: path.display().to_string(),
+                reason: format!("cannot start writer thread: {e}"),
+            })?;
+        Ok(SqliteStore {
+            jobs: Some(tx),
+            writer: Some(handle),
+            reader: Mutex::new(reader),
+        })
+    }
+
+    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave the connection inconsistent
+        // (SQLite rolls back), so a poisoned lock is still usable.
+        self.reader.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.jobs.take();
+        if let Some(handle) = self.writer.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn write_loop(mut conn: Connection, jobs: Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        let mut total = group[0].0.len();
+        while total < MAX_GROUP {
+            match jobs.try_recv() {
+                Ok(job) => {
+                    total += job.0.len();
+                    group.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        match commit_group(&mut conn, &group) {
+            Ok(outcomes) => {
+                for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
+                    let _ = reply.send(Ok(outcome));
+                }
+            }
+            Err(_) => {
+                // Retry each caller alone so one bad batch cannot fail the others.
+                for (events, reply) in group {
+                    let result = commit_group(&mut conn, &[(events, reply.clone())])
+                        .map(|mut o| o.pop().unwrap_or_default());
+                    let _ = reply.send(result);
+                }
+            }
+        }
+    }
+}
+
+fn commit_group(conn: &mut Connection, group: &[Job]) -> Result<Vec<Vec<Appended>>, StoreError> {
+    let tx = conn.transaction()?;
+    let received_at = chrono::Utc::now().to_rfc3339();
+    let mut outcomes = Vec::with_capacity(group.len());
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO events (id, type, at, received_at, body) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(id) DO NOTHING",
+        )?;
+        for (events, _) in group {
+            let mut batch = Vec::with_capacity(events.len());
+            for event in events {
+                let body = serde_json::to_string(event).map_err(|e| StoreError::Corrupt {
+                    id: event.id.clone(),
+                    reason: e.to_string(),
+                })?;
+                let at = event.at.map(|t| t.to_rfc3339());
+                let changed = insert.execute(params![
+                    event.id,
+                    event.body.type_name(),
+                    at,
+                    received_at,
+                    body
+                ])?;
+                batch.push(if changed == 1 {
+                    Appended::New(tx.last_insert_rowid() as u64)
+                } else {
+                    Appended::Duplicate
+                });
+            }
+            outcomes.push(batch);
+        }
+    }
+    tx.commit()?;
+    Ok(outcomes)
+}
+
+fn decode(id: &str, body: &str) -> Result<Event, StoreError> {
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
+        id: id.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+impl EventStore for SqliteStore {
+    fn append(&self, events: &[Event]) -> Result<Vec<Appended>, StoreError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let jobs = self.jobs.as_ref().ok_or(StoreError::WriterGone)?;
+        let (reply, answer) = mpsc::sync_channel(1);
+        jobs.send((events.to_vec(), reply))
+            .map_err(|_| StoreError::WriterGone)?;
+        answer.recv().map_err(|_| StoreError::WriterGone)?
+    }
+
+    fn get(&self, id: &str) -> Result<Option<Event>, StoreError> {
+        let conn = self.reader();
+        let body: Option<String> = conn
+            .prepare_cached("SELECT body FROM events WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))
+            .optional()?;
+        body.map(|b| decode(id, &b)).transpose()
+    }
+
+    fn count(&self) -> Result<u64, StoreError> {
+        let conn = self.reader();
+        let n: i64 = conn.query_row("SELECT count(*) FROM events", [], |row| row.get(0))?;
+        Ok(n as u64)
+    }
+
+    fn read_from(&self, after: u64, limit: usize) -> Result<Vec<(u64, Event)>, StoreError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT pos, id, body FROM events WHERE pos > ?1 ORDER BY pos LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after as i64, limit as i64], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (pos, id, body) = row?;
+            out.push((pos as u64, decode(&id, &body)?));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn event(id: &str) -> Event {
+        serde_json::from_str(&format!(
+            r#"{{"id":"{id}","type":"message","conversation":"c","sender":"a","text":"hello {id}"}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn append_is_idempotent_by_id_within_and_across_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
+        let out = store.append(&[event("a"), event("b"), event("a")]).unwrap();
+        assert_eq!(
+            out,
+            vec![Appended::New(1), Appended::New(2), Appended::Duplicate]
+        );
+        assert_eq!(
+            store.append(&[event("b"), event("c")]).unwrap()[0],
+            Appended::Duplicate
+        );
+        assert_eq!(store.count().unwrap(), 3);
+        assert_eq!(store.get("c").unwrap().unwrap(), event("c"));
+        assert!(store.get("zzz").unwrap().is_none());
+    }
+
+    #[test]
+    fn events_survive_reopening_and_replay_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/dir/s.db");
+        {
+            let store = SqliteStore::open(&path).unwrap();
+            store
+                .append(&(0..10).map(|i| event(&i.to_string())).collect::<Vec<_>>())
+                .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let first = store.read_from(0, 4).unwrap();
+        assert_eq!(
+            first.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4]
+        );
+        let rest = store.read_from(4, 100).unwrap();
+        assert_eq!(rest.len(), 6);
+        assert_eq!(rest[0].1.id, "4");
+    }
+
+    #[test]
+    fn concurrent_callers_are_group_committed_without_loss() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("s.db")).unwrap());
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let store = Arc::clone(&store);
+                std::thread::spawn(move || {
+                    for b in 0..25 {
+                        let batch: Vec<_> =
+                            (0..4).map(|i| event(&format!("{t}-{b}-{i}"))).collect();
+                        let out = store.append(&batch).unwrap();
+                        assert!(out.iter().all(|o| matches!(o, Appended::New(_))));
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(store.count().unwrap(), 8 * 25 * 4);
+    }
+}
