@@ -1,1 +1,6 @@
-//! Conversation risk (work in progress).
+//! Text half of grooming detection (work in progress).
+#![deny(missing_docs)]
+
+mod normalise;
+
+pub use normalise::{normalise, Normalised};
