@@ -15,9 +15,15 @@ use crate::error::{ImageFormat, MediaError};
 pub struct Limits {
     /// Largest `width * height` accepted (default 100 megapixels).
     pub max_pixels: u64,
-    /// Largest single allocation the decoder may make, in bytes
-    /// (default 1 GiB).
+    /// Largest decode buffer (and largest single decoder allocation), in
+    /// bytes (default 1 GiB).
     pub max_alloc: u64,
+    /// Hash JPEGs whose entropy-coded data ends before the end-of-image
+    /// marker (the decoder fills the missing part with grey). Off by default,
+    /// like Pillow without `LOAD_TRUNCATED_IMAGES`, so a truncated upload is
+    /// reported as [`MediaError::Truncated`] rather than hashed as a
+    /// different picture.
+    pub allow_truncated_jpeg: bool,
 }
 
 impl Default for Limits {
@@ -25,6 +31,7 @@ impl Default for Limits {
         Limits {
             max_pixels: 100_000_000,
             max_alloc: 1 << 30,
+            allow_truncated_jpeg: false,
         }
     }
 }
@@ -256,6 +263,15 @@ fn decode_inner(
             max_pixels: limits.max_pixels,
         });
     }
+    if decoder.total_bytes() > limits.max_alloc {
+        return Err(MediaError::AllocationLimit {
+            max_alloc: limits.max_alloc,
+        });
+    }
+    if format == ImageFormat::Jpeg && !limits.allow_truncated_jpeg {
+        jpeg_structure_complete(bytes)
+            .map_err(|detail| MediaError::Truncated { format, detail })?;
+    }
     let exif_orientation = decoder.orientation().map(|o| o.to_exif()).unwrap_or(1);
     let img = DynamicImage::from_decoder(decoder).map_err(|e| map_error(format, e, limits))?;
     let rgb = to_rgb8_like_pillow(img);
@@ -266,6 +282,60 @@ fn decode_inner(
         rgb,
         exif_orientation,
     })
+}
+
+/// Walks the JPEG marker structure and checks that it reaches the
+/// end-of-image marker: segment lengths fit, and every scan's entropy-coded
+/// data is followed by a marker. zune-jpeg (like libjpeg) silently pads a
+/// truncated scan, so this is how truncation is detected.
+fn jpeg_structure_complete(b: &[u8]) -> Result<(), String> {
+    let n = b.len();
+    let mut pos = 2; // after SOI
+    loop {
+        // Find the next marker prefix.
+        while pos < n && b[pos] != 0xff {
+            pos += 1;
+        }
+        while pos < n && b[pos] == 0xff {
+            pos += 1; // fill bytes
+        }
+        if pos >= n {
+            return Err("data ends before the end-of-image marker".into());
+        }
+        let marker = b[pos];
+        pos += 1;
+        match marker {
+            0xd9 => return Ok(()),
+            0x01 | 0xd0..=0xd7 => continue,
+            _ => {}
+        }
+        if pos + 2 > n {
+            return Err(format!("segment FF{marker:02X} length missing"));
+        }
+        let len = u16::from_be_bytes([b[pos], b[pos + 1]]) as usize;
+        if len < 2 || pos + len > n {
+            return Err(format!(
+                "segment FF{marker:02X} of {len} bytes runs past the end"
+            ));
+        }
+        pos += len;
+        if marker == 0xda {
+            // Entropy-coded data: runs to the next marker that is not a
+            // stuffed zero or a restart marker.
+            loop {
+                while pos < n && b[pos] != 0xff {
+                    pos += 1;
+                }
+                if pos + 1 >= n {
+                    return Err("scan data ends before the end-of-image marker".into());
+                }
+                match b[pos + 1] {
+                    0x00 | 0xd0..=0xd7 | 0xff => pos += if b[pos + 1] == 0xff { 1 } else { 2 },
+                    _ => break,
+                }
+            }
+        }
+    }
 }
 
 /// Pillow-compatible reduction to packed RGB8 (see [`decode`]).

@@ -354,3 +354,79 @@ fn haystack_hashes_parse_and_distances_agree() {
         assert_eq!(Pdq::from_hex(&n.to_hex()).unwrap(), *n);
     }
 }
+
+/// Every image in the shared folder decodes; the Pillow "modes" copies of one
+/// photo (CMYK JPEG, palette, 1-bit, grey+alpha, WebP re-encodes...) hash
+/// close to the original; EXIF orientation is reported, not applied.
+#[test]
+fn shared_images_decode_and_modes_agree() {
+    let Some(dir) = shared_dir() else {
+        println!("SKIP: shared reference data not found");
+        return;
+    };
+    let modes = dir.join("misc-images/modes");
+    let orig = hash_bytes(
+        &std::fs::read(modes.join("original.jpg")).unwrap(),
+        &HashOptions::default(),
+    )
+    .unwrap();
+    let mut names: Vec<_> = std::fs::read_dir(&modes)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !n.ends_with(".md"))
+        .collect();
+    names.sort();
+    for name in names {
+        let h = hash_bytes(
+            &std::fs::read(modes.join(&name)).unwrap(),
+            &HashOptions::default(),
+        )
+        .unwrap();
+        let d = h.pdq.hamming(&orig.pdq);
+        println!(
+            "mode {name:<14} {} {}x{} q={} d={d}",
+            h.format, h.width, h.height, h.quality
+        );
+        assert_eq!((h.width, h.height), (orig.width, orig.height));
+        // WebP stores HSV/LAB/F/I/PA after Pillow converts them back to
+        // RGB, so every copy is the same picture up to rounding.
+        assert!(d <= 31, "{name}: distance {d}");
+    }
+    for n in [1u8, 3, 6, 8] {
+        let bytes =
+            std::fs::read(dir.join(format!("reg-test-input/exif-rotn/exif-rotn-{n}.jpg"))).unwrap();
+        let h = hash_bytes(&bytes, &HashOptions::default()).unwrap();
+        assert_eq!(h.exif_orientation, n, "exif-rotn-{n}.jpg");
+        let oriented = hash_bytes(
+            &bytes,
+            &HashOptions {
+                apply_exif_orientation: true,
+                ..HashOptions::default()
+            },
+        )
+        .unwrap();
+        println!(
+            "exif-rotn-{n}: stored {}x{}, oriented {}x{}",
+            h.width, h.height, oriented.width, oriented.height
+        );
+        if n == 6 || n == 8 {
+            assert_eq!((oriented.width, oriented.height), (h.height, h.width));
+        }
+    }
+    // Everything else decodes.
+    for sub in [
+        "bridge-mods",
+        "misc-images",
+        "reg-test-input/labelme-subset",
+        "reg-test-input/dih",
+        "python-threatexchange-resources",
+    ] {
+        for e in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                let r = hash_bytes(&std::fs::read(&p).unwrap(), &HashOptions::default());
+                assert!(r.is_ok(), "{}: {:?}", p.display(), r.err());
+            }
+        }
+    }
+}

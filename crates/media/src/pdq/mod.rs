@@ -239,7 +239,7 @@ fn rgb_row_filler(rgb: &[u8], w: usize, mode: LumaMode) -> impl Fn(usize, &mut [
 
 /// `computeJaroszFilterWindowSize`: round-up of `old / (2 * new)`.
 fn window_size(old_dim: usize, new_dim: usize) -> usize {
-    (old_dim + 2 * new_dim - 1) / (2 * new_dim)
+    old_dim.div_ceil(2 * new_dim)
 }
 
 /// Phase lengths of the reference's `box1DFloat`.
@@ -498,16 +498,15 @@ where
 /// difference to `int` before taking its absolute value.
 fn quality_metric(buf: &[[f32; 64]; 64]) -> u8 {
     let mut gradient_sum: i32 = 0;
-    for i in 0..63 {
-        for j in 0..64 {
-            let d = ((buf[i][j] - buf[i + 1][j]) * 100f32) / 255f32;
-            gradient_sum += (d as i32).abs();
+    let scaled = |u: f32, v: f32| (((u - v) * 100f32) / 255f32) as i32;
+    for (upper, lower) in buf.iter().zip(buf.iter().skip(1)) {
+        for (&u, &v) in upper.iter().zip(lower.iter()) {
+            gradient_sum += scaled(u, v).abs();
         }
     }
     for row in buf.iter() {
-        for j in 0..63 {
-            let d = ((row[j] - row[j + 1]) * 100f32) / 255f32;
-            gradient_sum += (d as i32).abs();
+        for (&u, &v) in row.iter().zip(row.iter().skip(1)) {
+            gradient_sum += scaled(u, v).abs();
         }
     }
     (gradient_sum / 90).min(100) as u8
