@@ -186,7 +186,14 @@ impl Buf {
                 self.last_space = false;
             }
             b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => self.push_space(o),
-            b'\'' | b'`' => {}
+            // Apostrophes go ("don't" -> "dont"), except after a digit, where
+            // they mean feet ("5'8" is a height, not 58).
+            b'\'' | b'`' => {
+                if self.bytes.last().is_some_and(u8::is_ascii_digit) {
+                    self.push_byte(b'\'', o);
+                    self.last_space = false;
+                }
+            }
             0..=0x1f | 0x7f => {}
             _ => {
                 self.push_byte(b, o);
@@ -244,6 +251,7 @@ fn push_unicode(c: char, o: [u32; 2], out: &mut Buf) {
         c,
         '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{02BC}' | '\u{2032}' | '\u{FF07}' | '\u{00B4}'
     ) {
+        out.push_ascii(b'\'', o);
         return;
     }
     if let Some(m) = enclosed_letter(c) {
@@ -566,6 +574,7 @@ mod tests {
         assert_eq!(n("  Hello   WORLD\n"), "hello world ");
         assert_eq!(n("Don't tell"), "dont tell");
         assert_eq!(n("I'm 13"), "im 13");
+        assert_eq!(n("i'm 5'8"), "im 5'8");
     }
 
     #[test]
@@ -622,6 +631,7 @@ mod tests {
         // Clamped, never panics.
         let span = norm.to_original(3..100);
         assert!(span.end <= original.len());
+        #[allow(clippy::reversed_empty_ranges)]
         let e = norm.to_original(9..2);
         assert_eq!(e.start, e.end);
     }
