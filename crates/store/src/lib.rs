@@ -23,6 +23,7 @@ mod sqlite;
 
 pub use sqlite::SqliteStore;
 
+use chrono::{DateTime, Utc};
 use lifeguard_core::Event;
 
 /// What became of one event handed to [`EventStore::append`].
@@ -72,7 +73,46 @@ pub trait EventStore: Send + Sync {
     fn get(&self, id: &str) -> Result<Option<Event>, StoreError>;
     /// How many events are stored.
     fn count(&self) -> Result<u64, StoreError>;
-    /// Up to `limit` events stored after log position `after`, in log order, with
-    /// their positions: for replaying state on start-up.
-    fn read_from(&self, after: u64, limit: usize) -> Result<Vec<(u64, Event)>, StoreError>;
+    /// Up to `limit` events stored after log position `after`, in log order: for
+    /// replaying state on start-up.
+    fn read_from(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
+}
+
+/// An event as stored, with its place in the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    /// Position in the log, 1-based, increasing.
+    pub pos: u64,
+    /// When the store committed it.
+    pub received_at: DateTime<Utc>,
+    /// The event.
+    pub event: Event,
+}
+
+/// A case as stored: indexed columns plus the engine's JSON. The store does not
+/// interpret cases; the safety engine owns their meaning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseRecord {
+    /// Stable case id.
+    pub id: String,
+    /// The suspected account; at most one open case per suspect.
+    pub suspect: String,
+    /// `open`, or a closed status set by moderators.
+    pub status: String,
+    /// Queue priority, highest first.
+    pub priority: u32,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// The whole case, JSON.
+    pub body: String,
+}
+
+/// Durable cases for moderators.
+pub trait CaseStore: Send + Sync {
+    /// Inserts or replaces cases by id, in one commit.
+    fn put_cases(&self, cases: &[CaseRecord]) -> Result<(), StoreError>;
+    /// One case.
+    fn get_case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError>;
+    /// Open cases, highest priority first, then oldest update first.
+    fn open_cases(&self, limit: usize) -> Result<Vec<CaseRecord>, StoreError>;
 }

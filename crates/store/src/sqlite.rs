@@ -6,7 +6,7 @@ use std::thread::JoinHandle;
 use lifeguard_core::Event;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::{Appended, EventStore, StoreError};
+use crate::{Appended, CaseRecord, CaseStore, EventStore, StoreError, StoredEvent};
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS events (
@@ -18,6 +18,17 @@ CREATE TABLE IF NOT EXISTS events (
     body        TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS cases (
+    id         TEXT PRIMARY KEY,
+    suspect    TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    priority   INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    body       TEXT NOT NULL
+);
+-- One open case per suspect, whatever happens (replays, restarts, races).
+CREATE UNIQUE INDEX IF NOT EXISTS cases_one_open_per_suspect ON cases(suspect) WHERE status = 'open';
+CREATE INDEX IF NOT EXISTS cases_queue ON cases(status, priority DESC, updated_at);
 "#;
 
 /// Most events one group commit takes, across however many callers.
@@ -196,25 +207,129 @@ impl EventStore for SqliteStore {
         Ok(n as u64)
     }
 
-    fn read_from(&self, after: u64, limit: usize) -> Result<Vec<(u64, Event)>, StoreError> {
+    fn read_from(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(
-            "SELECT pos, id, body FROM events WHERE pos > ?1 ORDER BY pos LIMIT ?2",
+            "SELECT pos, id, body, received_at FROM events WHERE pos > ?1 ORDER BY pos LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![after as i64, limit as i64], |row| {
             Ok((
                 row.get::<_, i64>(0)?,
                 row.get::<_, String>(1)?,
                 row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (pos, id, body) = row?;
-            out.push((pos as u64, decode(&id, &body)?));
+            let (pos, id, body, received) = row?;
+            let received_at = parse_time(&id, "received_at", &received)?;
+            out.push(StoredEvent {
+                pos: pos as u64,
+                received_at,
+                event: decode(&id, &body)?,
+            });
         }
         Ok(out)
     }
+}
+
+impl CaseStore for SqliteStore {
+    fn put_cases(&self, cases: &[CaseRecord]) -> Result<(), StoreError> {
+        if cases.is_empty() {
+            return Ok(());
+        }
+        // Cases are derived state written by one caller at a time (the service
+        // holds its engine lock), so they use the second connection, not the
+        // event writer's queue.
+        let mut conn = self.reader();
+        let tx = conn.transaction()?;
+        {
+            let mut upsert = tx.prepare_cached(
+                "INSERT INTO cases (id, suspect, status, priority, updated_at, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(id) DO UPDATE SET suspect = excluded.suspect, status = excluded.status,
+                 priority = excluded.priority, updated_at = excluded.updated_at, body = excluded.body",
+            )?;
+            for c in cases {
+                upsert.execute(params![
+                    c.id,
+                    c.suspect,
+                    c.status,
+                    c.priority,
+                    c.updated_at.to_rfc3339(),
+                    c.body
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn get_case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, suspect, status, priority, updated_at, body FROM cases WHERE id = ?1",
+        )?;
+        let row = stmt.query_row([id], raw_case).optional()?;
+        row.map(RawCase::into_record).transpose()
+    }
+
+    fn open_cases(&self, limit: usize) -> Result<Vec<CaseRecord>, StoreError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, suspect, status, priority, updated_at, body FROM cases WHERE status = 'open'
+             ORDER BY priority DESC, updated_at ASC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], raw_case)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row?.into_record()?);
+        }
+        Ok(out)
+    }
+}
+
+struct RawCase(CaseRecordParts);
+type CaseRecordParts = (String, String, String, u32, String, String);
+
+fn raw_case(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawCase> {
+    Ok(RawCase((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+    )))
+}
+
+impl RawCase {
+    fn into_record(self) -> Result<CaseRecord, StoreError> {
+        let (id, suspect, status, priority, updated, body) = self.0;
+        let updated_at = parse_time(&id, "updated_at", &updated)?;
+        Ok(CaseRecord {
+            id,
+            suspect,
+            status,
+            priority,
+            updated_at,
+            body,
+        })
+    }
+}
+
+fn parse_time(
+    id: &str,
+    field: &str,
+    value: &str,
+) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
+    chrono::DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| StoreError::Corrupt {
+            id: id.to_owned(),
+            reason: format!("{field}: {e}"),
+        })
 }
 
 #[cfg(test)]
@@ -260,12 +375,51 @@ mod tests {
         let store = SqliteStore::open(&path).unwrap();
         let first = store.read_from(0, 4).unwrap();
         assert_eq!(
-            first.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+            first.iter().map(|e| e.pos).collect::<Vec<_>>(),
             vec![1, 2, 3, 4]
         );
         let rest = store.read_from(4, 100).unwrap();
         assert_eq!(rest.len(), 6);
-        assert_eq!(rest[0].1.id, "4");
+        assert_eq!(rest[0].event.id, "4");
+        assert!(rest[0].received_at <= chrono::Utc::now());
+    }
+
+    fn case(id: &str, suspect: &str, status: &str, priority: u32) -> CaseRecord {
+        CaseRecord {
+            id: id.into(),
+            suspect: suspect.into(),
+            status: status.into(),
+            priority,
+            updated_at: chrono::Utc::now(),
+            body: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn cases_upsert_rank_and_stay_one_open_per_suspect() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
+        store
+            .put_cases(&[
+                case("c1", "adam", "open", 40),
+                case("c2", "bob", "open", 70),
+            ])
+            .unwrap();
+        store.put_cases(&[case("c1", "adam", "open", 90)]).unwrap();
+        let queue = store.open_cases(10).unwrap();
+        let ranked: Vec<_> = queue.iter().map(|c| (c.id.as_str(), c.priority)).collect();
+        assert_eq!(ranked, [("c1", 90), ("c2", 70)]);
+        // A second open case for the same suspect is refused by the database itself.
+        assert!(store.put_cases(&[case("c3", "adam", "open", 10)]).is_err());
+        assert!(store.get_case("c3").unwrap().is_none());
+        // Once closed, a new one may open.
+        store
+            .put_cases(&[
+                case("c1", "adam", "closed", 90),
+                case("c3", "adam", "open", 10),
+            ])
+            .unwrap();
+        assert_eq!(store.open_cases(10).unwrap().len(), 2);
     }
 
     #[test]

@@ -1,0 +1,166 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use lifeguard_core::{AgeBand, Behaviour, Span};
+use serde::{Deserialize, Serialize};
+
+use crate::Reason;
+
+/// Most evidence items kept on a case; the first of each kind is always kept.
+pub const MAX_CASE_EVIDENCE: usize = 200;
+
+/// What a case is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseCategory {
+    /// Threats to share images, demands.
+    Sextortion,
+    /// Grooming behaviours in a conversation.
+    Grooming,
+    /// Contact patterns: requests, refusals, new contacts, age claims.
+    SuspiciousContact,
+    /// Reports by users.
+    UserReport,
+}
+
+impl CaseCategory {
+    fn severity(self) -> f32 {
+        match self {
+            CaseCategory::Sextortion => 40.0,
+            CaseCategory::Grooming => 30.0,
+            CaseCategory::SuspiciousContact => 15.0,
+            CaseCategory::UserReport => 10.0,
+        }
+    }
+}
+
+/// Open until a moderator acts (issue 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Waiting for a moderator.
+    Open,
+}
+
+/// One piece of evidence on a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseEvidence {
+    /// The event behind it.
+    pub event: String,
+    /// Why it is evidence.
+    pub reason: Reason,
+    /// The conversation, for message evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<String>,
+    /// The behaviour, for message evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behaviour: Option<Behaviour>,
+    /// The message's position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    /// The message id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Spans of the message text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spans: Vec<Span>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A case for moderators: one open case per suspect, evidence merged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    /// Stable id: `case-` and the id of the event that opened it.
+    pub id: String,
+    /// The suspected account.
+    pub suspect: String,
+    /// Open (moderator actions come with the console).
+    pub status: CaseStatus,
+    /// What it is about.
+    pub categories: BTreeSet<CaseCategory>,
+    /// Why, as reason codes.
+    pub reasons: BTreeSet<Reason>,
+    /// The children involved and their bands.
+    pub children: BTreeMap<String, AgeBand>,
+    /// Conversations involved.
+    pub conversations: BTreeSet<String>,
+    /// Highest conversation risk seen.
+    pub max_risk: f32,
+    /// Reports by minors.
+    pub reports: u32,
+    /// Evidence, oldest first (bounded).
+    pub evidence: Vec<CaseEvidence>,
+    /// Opened.
+    pub opened_at: DateTime<Utc>,
+    /// Last new evidence.
+    pub updated_at: DateTime<Utc>,
+    /// Priority 0-100, highest first (see [`Case::priority`]).
+    pub priority: u32,
+    /// What the priority is made of, for the moderator.
+    pub priority_reasons: Vec<String>,
+}
+
+impl Case {
+    pub(crate) fn open(id: String, suspect: &str, at: DateTime<Utc>) -> Case {
+        Case {
+            id,
+            suspect: suspect.to_owned(),
+            status: CaseStatus::Open,
+            categories: BTreeSet::new(),
+            reasons: BTreeSet::new(),
+            children: BTreeMap::new(),
+            conversations: BTreeSet::new(),
+            max_risk: 0.0,
+            reports: 0,
+            evidence: Vec::new(),
+            opened_at: at,
+            updated_at: at,
+            priority: 0,
+            priority_reasons: Vec::new(),
+        }
+    }
+
+    pub(crate) fn add_evidence(&mut self, evidence: CaseEvidence) {
+        self.updated_at = self.updated_at.max(evidence.at);
+        if self.evidence.len() >= MAX_CASE_EVIDENCE {
+            return;
+        }
+        self.evidence.push(evidence);
+    }
+
+    /// Recomputes the priority: the most severe category, the youngest child, the
+    /// risk, and reports. Recency is applied by the queue at read time (a case's
+    /// stored priority does not decay).
+    pub(crate) fn reprioritise(&mut self) {
+        let mut parts = Vec::new();
+        let severity = self
+            .categories
+            .iter()
+            .map(|c| c.severity())
+            .fold(0.0, f32::max);
+        if let Some(top) = self.categories.iter().next() {
+            parts.push(format!("{top:?} (+{severity:.0})").to_lowercase());
+        }
+        let youngest = self.children.values().min().copied();
+        let age = match youngest {
+            Some(AgeBand::Under13) => 25.0,
+            Some(AgeBand::Age13To15) => 15.0,
+            Some(AgeBand::Age16To17) => 8.0,
+            _ => 0.0,
+        };
+        if let Some(band) = youngest {
+            parts.push(format!("youngest child {} (+{age:.0})", band.as_str()));
+        }
+        let risk = 20.0 * self.max_risk;
+        if risk > 0.0 {
+            parts.push(format!("risk {:.2} (+{risk:.0})", self.max_risk));
+        }
+        let reports = (5.0 * self.reports as f32).min(15.0);
+        if reports > 0.0 {
+            parts.push(format!("{} report(s) (+{reports:.0})", self.reports));
+        }
+        self.priority = (severity + age + risk + reports).round().clamp(0.0, 100.0) as u32;
+        self.priority_reasons = parts;
+    }
+}

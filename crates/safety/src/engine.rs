@@ -1,0 +1,760 @@
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+
+use chrono::{DateTime, Duration, Utc};
+use lifeguard_core::{
+    Account, AgeBand, Behaviour, Event, EventBody, Evidence, Message, Relationship,
+    RelationshipKind,
+};
+use lifeguard_detect::Detector;
+use lifeguard_risk::{ConversationRisk, RiskEngine};
+use serde::Serialize;
+
+use crate::case::{Case, CaseCategory, CaseEvidence};
+use crate::disclosure::DisclosureDetector;
+use crate::{
+    Action, Config, Decision, Notice, NoticeKind, Reason, RiskView, SafetyCard, SafetyError,
+};
+
+/// Where one account may see another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Surface {
+    /// "People you may know".
+    Suggestions,
+    /// Search results.
+    Search,
+    /// Someone else's list of connections.
+    ConnectionsList,
+}
+
+#[derive(Debug, Default)]
+struct AccountState {
+    band: Option<AgeBand>,
+    country: Option<String>,
+    created_at: Option<DateTime<Utc>>,
+    connections: HashSet<String>,
+    blocked: HashSet<String>,
+}
+
+/// What adults do towards minors, in sliding windows.
+#[derive(Debug, Default)]
+struct ContactStats {
+    requests: VecDeque<DateTime<Utc>>,
+    new_contacts: VecDeque<DateTime<Utc>>,
+    requests_total: usize,
+    refusals: HashSet<String>,
+    reporters: HashSet<String>,
+    contacted: HashSet<String>,
+    restricted: bool,
+    reasons: BTreeSet<Reason>,
+}
+
+struct ConversationState {
+    risk: ConversationRisk,
+    participants: BTreeSet<String>,
+    alerted: bool,
+    sextortion_noticed: bool,
+    suspect: Option<String>,
+    behaviours: Vec<Evidence>,
+}
+
+/// An account as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountView {
+    /// The account.
+    pub account: String,
+    /// Its band, as the platform declared it.
+    pub age_band: AgeBand,
+    /// Restricted from contacting minors.
+    pub restricted: bool,
+    /// Why it is suspicious.
+    pub reasons: Vec<Reason>,
+    /// Friend requests to minors, all time.
+    pub friend_requests_to_minors: usize,
+    /// Minors who rejected or blocked it.
+    pub refused_by_minors: usize,
+    /// Minors who reported it.
+    pub reported_by_minors: usize,
+    /// Minors it has messaged.
+    pub minors_contacted: usize,
+    /// Highest risk of the conversations where it is the suspect.
+    pub max_conversation_risk: f32,
+    /// Conversations where it is the suspect and an alert fired.
+    pub alerted_conversations: Vec<String>,
+    /// Its open case.
+    pub open_case: Option<String>,
+}
+
+/// A conversation as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConversationView {
+    /// The conversation.
+    pub conversation: String,
+    /// Who took part.
+    pub participants: Vec<String>,
+    /// Messages seen.
+    pub messages: u64,
+    /// Current risk, 0..1.
+    pub risk: f32,
+    /// The suspected offender.
+    pub suspect: Option<String>,
+    /// The `seq` of the message where the alert fired.
+    pub alert_seq: Option<u64>,
+    /// The behaviours behind the risk.
+    pub behaviours: Vec<Evidence>,
+}
+
+/// The policy engine and its state (see the crate documentation).
+pub struct SafetyEngine {
+    config: Config,
+    risk: RiskEngine,
+    detector: Detector,
+    disclosures: DisclosureDetector,
+    accounts: HashMap<String, AccountState>,
+    contacts: HashMap<String, ContactStats>,
+    conversations: HashMap<String, ConversationState>,
+    pairs_seen: HashSet<(String, String)>,
+    cases: HashMap<String, Case>,
+    changed_cases: BTreeSet<String>,
+}
+
+impl SafetyEngine {
+    /// An engine with the embedded risk model.
+    pub fn new(config: Config) -> Result<SafetyEngine, SafetyError> {
+        let risk =
+            RiskEngine::with_default_model().map_err(|e| SafetyError::Model(e.to_string()))?;
+        Ok(SafetyEngine::with_risk(config, risk))
+    }
+
+    /// An engine with a given risk engine.
+    pub fn with_risk(config: Config, risk: RiskEngine) -> SafetyEngine {
+        SafetyEngine {
+            config,
+            risk,
+            detector: Detector::new(),
+            disclosures: DisclosureDetector::new(),
+            accounts: HashMap::new(),
+            contacts: HashMap::new(),
+            conversations: HashMap::new(),
+            pairs_seen: HashSet::new(),
+            cases: HashMap::new(),
+            changed_cases: BTreeSet::new(),
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn band(&self, account: &str) -> AgeBand {
+        self.accounts
+            .get(account)
+            .and_then(|a| a.band)
+            .unwrap_or(AgeBand::Unknown)
+    }
+
+    fn is_minor_recipient(&self, account: &str) -> bool {
+        let band = self.band(account);
+        band.is_minor() || (band == AgeBand::Unknown && self.config.policy.unknown_age_is_minor)
+    }
+
+    fn is_adult_sender(&self, account: &str) -> bool {
+        let band = self.band(account);
+        band == AgeBand::Adult
+            || (band == AgeBand::Unknown && self.config.policy.unknown_sender_is_adult)
+    }
+
+    fn connected(&self, a: &str, b: &str) -> bool {
+        self.accounts
+            .get(a)
+            .is_some_and(|s| s.connections.contains(b))
+    }
+
+    /// Applies one event and says what to do. `received_at` is used when the
+    /// event has no `at`; pass the store's receive time so a replay decides alike.
+    pub fn apply(&mut self, event: &Event, received_at: Option<DateTime<Utc>>) -> Decision {
+        let at = event
+            .at
+            .or(received_at)
+            .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+        match &event.body {
+            EventBody::AccountCreated(a) | EventBody::AccountUpdated(a) => {
+                self.account(a, at);
+                Decision::allow()
+            }
+            EventBody::Relationship(r) => self.relationship(&event.id, r, at),
+            EventBody::Message(m) => self.message(&event.id, m, at),
+            EventBody::Media(_) => Decision::allow(),
+        }
+    }
+
+    fn account(&mut self, a: &Account, at: DateTime<Utc>) {
+        let year = chrono::Datelike::year(&at);
+        let state = self.accounts.entry(a.account.clone()).or_default();
+        let band = a.effective_band(year);
+        if band != AgeBand::Unknown || state.band.is_none() {
+            state.band = Some(band);
+        }
+        if a.country.is_some() {
+            state.country = a.country.clone();
+        }
+        if a.created_at.is_some() {
+            state.created_at = a.created_at;
+        }
+    }
+
+    fn relationship(&mut self, event_id: &str, r: &Relationship, at: DateTime<Utc>) -> Decision {
+        let mut decision = Decision::allow();
+        let window = Duration::hours(self.config.suspicion.window_hours);
+        let adult_to_minor = self.is_adult_sender(&r.from) && self.is_minor_recipient(&r.to);
+        let minor_to_adult = self.is_minor_recipient(&r.from) && self.is_adult_sender(&r.to);
+        match r.kind {
+            RelationshipKind::FriendRequest | RelationshipKind::Follow if adult_to_minor => {
+                if self.contacts.get(&r.from).is_some_and(|c| c.restricted) {
+                    decision.escalate(
+                        self.config.policy.contact_from_restricted_adult,
+                        Reason::RestrictedAdult,
+                    );
+                }
+                if r.kind == RelationshipKind::FriendRequest {
+                    let stats = self.contacts.entry(r.from.clone()).or_default();
+                    stats.requests.push_back(at);
+                    stats.requests_total += 1;
+                    prune(&mut stats.requests, at, window);
+                }
+            }
+            RelationshipKind::Accept => {
+                // `from` accepted `to`'s request: now connected, unless blocked.
+                if !self
+                    .accounts
+                    .get(&r.from)
+                    .is_some_and(|s| s.blocked.contains(&r.to))
+                {
+                    self.accounts
+                        .entry(r.from.clone())
+                        .or_default()
+                        .connections
+                        .insert(r.to.clone());
+                    self.accounts
+                        .entry(r.to.clone())
+                        .or_default()
+                        .connections
+                        .insert(r.from.clone());
+                }
+            }
+            RelationshipKind::Reject | RelationshipKind::Block => {
+                if r.kind == RelationshipKind::Block {
+                    let from = self.accounts.entry(r.from.clone()).or_default();
+                    from.blocked.insert(r.to.clone());
+                    from.connections.remove(&r.to);
+                    self.accounts
+                        .entry(r.to.clone())
+                        .or_default()
+                        .connections
+                        .remove(&r.from);
+                }
+                if minor_to_adult {
+                    self.contacts
+                        .entry(r.to.clone())
+                        .or_default()
+                        .refusals
+                        .insert(r.from.clone());
+                }
+            }
+            RelationshipKind::Unblock => {
+                self.accounts
+                    .entry(r.from.clone())
+                    .or_default()
+                    .blocked
+                    .remove(&r.to);
+            }
+            RelationshipKind::Unfollow => {}
+            RelationshipKind::Report if minor_to_adult || self.is_minor_recipient(&r.from) => {
+                self.contacts
+                    .entry(r.to.clone())
+                    .or_default()
+                    .reporters
+                    .insert(r.from.clone());
+                let child_band = self.band(&r.from);
+                let case = self.case_for(&r.to, event_id, at);
+                case.categories.insert(CaseCategory::UserReport);
+                case.reasons.insert(Reason::ReportedByMinors);
+                case.reports += 1;
+                case.children.insert(r.from.clone(), child_band);
+                if let Some(c) = &r.conversation {
+                    case.conversations.insert(c.clone());
+                }
+                case.add_evidence(CaseEvidence {
+                    event: event_id.to_owned(),
+                    reason: Reason::ReportedByMinors,
+                    conversation: r.conversation.clone(),
+                    behaviour: None,
+                    seq: None,
+                    message_id: None,
+                    spans: Vec::new(),
+                    at,
+                });
+                decision.case = Some(case.id.clone());
+            }
+            _ => {}
+        }
+        let suspect = if adult_to_minor {
+            Some(&r.from)
+        } else if minor_to_adult {
+            Some(&r.to)
+        } else {
+            None
+        };
+        if let Some(adult) = suspect {
+            if let Some(case) = self.evaluate_suspicion(adult, event_id, at, None) {
+                decision.case = Some(case);
+            }
+        }
+        decision
+    }
+
+    /// Checks the suspicion rules for `adult`; on a new reason restricts it and
+    /// opens or updates its case. Returns the case id when one was touched.
+    fn evaluate_suspicion(
+        &mut self,
+        adult: &str,
+        event_id: &str,
+        at: DateTime<Utc>,
+        extra: Option<Reason>,
+    ) -> Option<String> {
+        let rules = self.config.suspicion.clone();
+        let window = Duration::hours(rules.window_hours);
+        let stats = self.contacts.entry(adult.to_owned()).or_default();
+        prune(&mut stats.requests, at, window);
+        prune(&mut stats.new_contacts, at, window);
+        let mut reasons = Vec::new();
+        if stats.requests.len() >= rules.friend_requests_to_minors {
+            reasons.push(Reason::ManyRequestsToMinors);
+        }
+        if stats.new_contacts.len() >= rules.new_minor_contacts {
+            reasons.push(Reason::ManyNewMinorContacts);
+        }
+        if stats.requests_total >= rules.min_requests
+            && stats.refusals.len() as f64 >= rules.refusal_rate * stats.requests_total as f64
+        {
+            reasons.push(Reason::HighRefusalRate);
+        }
+        if stats.reporters.len() >= rules.reports_by_minors {
+            reasons.push(Reason::ReportedByMinors);
+        }
+        reasons.extend(extra);
+        let new: Vec<Reason> = reasons
+            .into_iter()
+            .filter(|r| stats.reasons.insert(*r))
+            .collect();
+        if new.is_empty() {
+            return None;
+        }
+        stats.restricted = true;
+        let case = self.case_for(adult, event_id, at);
+        case.categories.insert(CaseCategory::SuspiciousContact);
+        for reason in new {
+            case.reasons.insert(reason);
+            case.add_evidence(CaseEvidence {
+                event: event_id.to_owned(),
+                reason,
+                conversation: None,
+                behaviour: None,
+                seq: None,
+                message_id: None,
+                spans: Vec::new(),
+                at,
+            });
+        }
+        Some(case.id.clone())
+    }
+
+    fn case_for(&mut self, suspect: &str, event_id: &str, at: DateTime<Utc>) -> &mut Case {
+        self.changed_cases.insert(suspect.to_owned());
+        self.cases
+            .entry(suspect.to_owned())
+            .or_insert_with(|| Case::open(format!("case-{event_id}"), suspect, at))
+    }
+
+    fn message(&mut self, event_id: &str, m: &Message, at: DateTime<Utc>) -> Decision {
+        let mut decision = Decision::allow();
+        let sender = m.sender.as_str();
+        let conversation = self
+            .conversations
+            .entry(m.conversation.clone())
+            .or_insert_with(|| ConversationState {
+                risk: ConversationRisk::new(),
+                participants: BTreeSet::new(),
+                alerted: false,
+                sextortion_noticed: false,
+                suspect: None,
+                behaviours: Vec::new(),
+            });
+        conversation.participants.insert(sender.to_owned());
+        conversation
+            .participants
+            .extend(m.recipients.iter().cloned());
+        let assessment = conversation.risk.observe_message(&self.risk, m);
+        let recipients: Vec<String> = if m.recipients.is_empty() {
+            conversation
+                .participants
+                .iter()
+                .filter(|p| *p != sender)
+                .cloned()
+                .collect()
+        } else {
+            m.recipients.clone()
+        };
+
+        // Protective defaults: adults writing to minors.
+        if self.is_adult_sender(sender) {
+            let restricted = self.contacts.get(sender).is_some_and(|c| c.restricted);
+            let children: Vec<&String> = recipients
+                .iter()
+                .filter(|r| self.is_minor_recipient(r))
+                .collect();
+            for child in children {
+                if self
+                    .accounts
+                    .get(child)
+                    .is_some_and(|s| s.blocked.contains(sender))
+                {
+                    decision.escalate(Action::Block, Reason::BlockedByRecipient);
+                }
+                if restricted {
+                    decision.escalate(
+                        self.config.policy.contact_from_restricted_adult,
+                        Reason::RestrictedAdult,
+                    );
+                }
+                if !self.connected(sender, child) {
+                    decision.escalate(
+                        self.config.policy.dm_from_unconnected_adult,
+                        Reason::DmFromUnconnectedAdult,
+                    );
+                }
+                if self.pairs_seen.insert((sender.to_owned(), child.clone())) {
+                    decision.escalate(Action::Allow, Reason::FirstContact);
+                    let card = self.safety_card(sender, child, at);
+                    decision.notices.push(Notice {
+                        to: child.clone(),
+                        kind: NoticeKind::FirstContact,
+                        text: self.config.texts.first_contact.clone(),
+                        actions: vec!["block_and_report".into(), "ignore".into()],
+                        helplines: Vec::new(),
+                        card: Some(card),
+                    });
+                    let stats = self.contacts.entry(sender.to_owned()).or_default();
+                    if stats.contacted.insert(child.clone()) {
+                        stats.new_contacts.push_back(at);
+                    }
+                }
+                if assessment
+                    .evidence
+                    .iter()
+                    .any(|e| e.behaviour == Behaviour::PlatformMove)
+                {
+                    decision.escalate(Action::Warn, Reason::PlatformMove);
+                    decision
+                        .notices
+                        .push(self.notice(child, NoticeKind::PlatformMove, false));
+                }
+            }
+            // A declared adult who claims a child's age in chat.
+            if self.band(sender) == AgeBand::Adult
+                && assessment
+                    .evidence
+                    .iter()
+                    .any(|e| e.behaviour == Behaviour::AgeDisclosure)
+                && self
+                    .detector
+                    .detect(&m.text)
+                    .iter()
+                    .any(|h| h.disclosed_age.is_some_and(|age| age < 18))
+            {
+                if let Some(case) = self.evaluate_suspicion(
+                    sender,
+                    event_id,
+                    at,
+                    Some(Reason::AgeClaimContradictsDeclared),
+                ) {
+                    decision.case = Some(case);
+                }
+            }
+            if let Some(case) = self.evaluate_suspicion(sender, event_id, at, None) {
+                decision.case = Some(case);
+            }
+        }
+
+        // Nudges for a child about to share personal details.
+        if self.band(sender).is_minor() && !self.disclosures.find(&m.text).is_empty() {
+            decision.escalate(Action::Warn, Reason::PersonalInformation);
+            decision
+                .notices
+                .push(self.notice(sender, NoticeKind::PersonalInformation, false));
+        }
+
+        // Grooming risk and sextortion: alert the child, open the case.
+        let conversation = self
+            .conversations
+            .get_mut(&m.conversation)
+            .expect("inserted above");
+        let suspect = assessment.suspect.clone();
+        let threshold_crossed = assessment.alert || (conversation.alerted && suspect.is_some());
+        let sextortion = suspect.as_deref() == Some(sender)
+            && assessment
+                .evidence
+                .iter()
+                .any(|e| e.behaviour == Behaviour::Sextortion);
+        let first_alert = assessment.alert && !conversation.alerted;
+        if assessment.alert {
+            conversation.alerted = true;
+        }
+        let first_sextortion = sextortion && !conversation.sextortion_noticed;
+        if sextortion {
+            conversation.sextortion_noticed = true;
+        }
+        if assessment.suspect.is_some() {
+            conversation.suspect = assessment.suspect.clone();
+        }
+        if !assessment.behaviours.is_empty() {
+            conversation.behaviours = assessment.behaviours.clone();
+        }
+        let participants: Vec<String> = conversation.participants.iter().cloned().collect();
+        if let Some(suspect) = suspect.filter(|s| !self.band(s).is_minor() || first_sextortion) {
+            let children: Vec<(String, AgeBand)> = participants
+                .iter()
+                .filter(|p| **p != suspect && self.is_minor_recipient(p))
+                .map(|p| (p.clone(), self.band(p)))
+                .collect();
+            if first_alert || first_sextortion {
+                for (child, _) in &children {
+                    if first_alert {
+                        decision
+                            .notices
+                            .push(self.notice(child, NoticeKind::GroomingAlert, true));
+                    }
+                    if first_sextortion {
+                        decision.notices.push(self.notice(
+                            child,
+                            NoticeKind::SextortionSupport,
+                            true,
+                        ));
+                    }
+                }
+            }
+            if threshold_crossed || sextortion {
+                if threshold_crossed {
+                    decision.escalate(Action::Warn, Reason::GroomingRisk);
+                }
+                if sextortion {
+                    decision.escalate(Action::Warn, Reason::Sextortion);
+                }
+                let behaviours = if assessment.behaviours.is_empty() {
+                    assessment.evidence.clone()
+                } else {
+                    assessment.behaviours.clone()
+                };
+                let case = self.case_for(&suspect, event_id, at);
+                case.categories.insert(CaseCategory::Grooming);
+                case.reasons.insert(Reason::GroomingRisk);
+                if sextortion {
+                    case.categories.insert(CaseCategory::Sextortion);
+                    case.reasons.insert(Reason::Sextortion);
+                }
+                case.conversations.insert(m.conversation.clone());
+                case.max_risk = case.max_risk.max(assessment.conversation_risk);
+                case.children.extend(children);
+                let known: HashSet<(Behaviour, u64)> = case
+                    .evidence
+                    .iter()
+                    .filter(|e| e.conversation.as_deref() == Some(m.conversation.as_str()))
+                    .filter_map(|e| Some((e.behaviour?, e.seq?)))
+                    .collect();
+                for e in behaviours.iter().filter(|e| e.author == suspect) {
+                    if known.contains(&(e.behaviour, e.seq)) {
+                        continue;
+                    }
+                    case.add_evidence(CaseEvidence {
+                        event: event_id.to_owned(),
+                        reason: if e.behaviour == Behaviour::Sextortion {
+                            Reason::Sextortion
+                        } else {
+                            Reason::GroomingRisk
+                        },
+                        conversation: Some(m.conversation.clone()),
+                        behaviour: Some(e.behaviour),
+                        seq: Some(e.seq),
+                        message_id: e.message_id.clone(),
+                        spans: e.spans.clone(),
+                        at,
+                    });
+                }
+                decision.case = Some(case.id.clone());
+            }
+        }
+        decision.risk = Some(RiskView {
+            risk: assessment.conversation_risk,
+            suspect: assessment.suspect,
+            alert: assessment.alert,
+            behaviours: assessment.behaviours,
+        });
+        decision
+    }
+
+    fn notice(&self, to: &str, kind: NoticeKind, with_helplines: bool) -> Notice {
+        let texts = &self.config.texts;
+        let text = match kind {
+            NoticeKind::FirstContact => &texts.first_contact,
+            NoticeKind::PersonalInformation => &texts.personal_info,
+            NoticeKind::PlatformMove => &texts.platform_move,
+            NoticeKind::GroomingAlert => &texts.grooming_alert,
+            NoticeKind::SextortionSupport => &texts.sextortion_support,
+        };
+        let actions = match kind {
+            NoticeKind::PersonalInformation => vec!["send_anyway".into(), "edit".into()],
+            NoticeKind::PlatformMove => vec!["block_and_report".into(), "stay_here".into()],
+            _ => vec!["block_and_report".into(), "talk_to_someone".into()],
+        };
+        let country = self.accounts.get(to).and_then(|a| a.country.as_deref());
+        Notice {
+            to: to.to_owned(),
+            kind,
+            text: text.clone(),
+            actions,
+            helplines: if with_helplines {
+                self.config.helplines_for(country)
+            } else {
+                Vec::new()
+            },
+            card: None,
+        }
+    }
+
+    fn safety_card(&self, contact: &str, child: &str, at: DateTime<Utc>) -> SafetyCard {
+        let c = self.accounts.get(contact);
+        let k = self.accounts.get(child);
+        let age_days = c.and_then(|c| c.created_at).map(|t| (at - t).num_days());
+        let different_country = match (
+            c.and_then(|c| c.country.as_ref()),
+            k.and_then(|k| k.country.as_ref()),
+        ) {
+            (Some(a), Some(b)) => !a.eq_ignore_ascii_case(b),
+            _ => false,
+        };
+        let mutual = match (c, k) {
+            (Some(c), Some(k)) => c.connections.intersection(&k.connections).count(),
+            _ => 0,
+        };
+        SafetyCard {
+            account: contact.to_owned(),
+            account_age_days: age_days,
+            new_account: age_days.is_some_and(|d| d < self.config.policy.new_account_days),
+            different_country,
+            mutual_connections: mutual,
+        }
+    }
+
+    /// Whether `viewer` may see `target` on a surface. Minors are not suggested to
+    /// adults they are not connected to, and do not appear in connection lists seen
+    /// by accounts outside their connections; restricted adults see no minors in
+    /// suggestions or search.
+    pub fn visible(&self, viewer: &str, target: &str, surface: Surface) -> bool {
+        if !self.is_minor_recipient(target) || viewer == target {
+            return true;
+        }
+        if self
+            .accounts
+            .get(target)
+            .is_some_and(|t| t.blocked.contains(viewer))
+        {
+            return false;
+        }
+        let connected = self.connected(viewer, target);
+        let restricted = self.contacts.get(viewer).is_some_and(|c| c.restricted);
+        let adult = self.is_adult_sender(viewer);
+        match surface {
+            Surface::Suggestions => !restricted && !(adult && !connected),
+            Surface::Search => !restricted,
+            Surface::ConnectionsList => connected,
+        }
+    }
+
+    /// An account's status and contact statistics.
+    pub fn account_view(&self, account: &str) -> Option<AccountView> {
+        if !self.accounts.contains_key(account) && !self.contacts.contains_key(account) {
+            return None;
+        }
+        let stats = self.contacts.get(account);
+        let mut max_risk: f32 = 0.0;
+        let mut alerted = Vec::new();
+        for (id, c) in &self.conversations {
+            if let Some(summary) = c.risk.author_summary(account) {
+                max_risk = max_risk.max(summary.score);
+            }
+            if c.risk.alert().is_some_and(|(_, who)| who == account) {
+                alerted.push(id.clone());
+            }
+        }
+        alerted.sort();
+        Some(AccountView {
+            account: account.to_owned(),
+            age_band: self.band(account),
+            restricted: stats.is_some_and(|s| s.restricted),
+            reasons: stats
+                .map(|s| s.reasons.iter().copied().collect())
+                .unwrap_or_default(),
+            friend_requests_to_minors: stats.map_or(0, |s| s.requests_total),
+            refused_by_minors: stats.map_or(0, |s| s.refusals.len()),
+            reported_by_minors: stats.map_or(0, |s| s.reporters.len()),
+            minors_contacted: stats.map_or(0, |s| s.contacted.len()),
+            max_conversation_risk: max_risk,
+            alerted_conversations: alerted,
+            open_case: self.cases.get(account).map(|c| c.id.clone()),
+        })
+    }
+
+    /// A conversation's risk and evidence.
+    pub fn conversation_view(&self, conversation: &str) -> Option<ConversationView> {
+        let c = self.conversations.get(conversation)?;
+        let alert = c.risk.alert().map(|(seq, who)| (seq, who.to_owned()));
+        Some(ConversationView {
+            conversation: conversation.to_owned(),
+            participants: c.participants.iter().cloned().collect(),
+            messages: c.risk.messages(),
+            risk: c.risk.risk(),
+            suspect: alert
+                .as_ref()
+                .map(|(_, who)| who.clone())
+                .or_else(|| c.suspect.clone()),
+            alert_seq: alert.map(|(seq, _)| seq),
+            behaviours: c.behaviours.clone(),
+        })
+    }
+
+    /// Every case, in no particular order.
+    pub fn cases(&self) -> impl Iterator<Item = &Case> {
+        self.cases.values()
+    }
+
+    /// Cases changed since the last call, with their priorities recomputed: what
+    /// the service writes to the store after each batch.
+    pub fn take_changed_cases(&mut self) -> Vec<Case> {
+        let changed = std::mem::take(&mut self.changed_cases);
+        changed
+            .into_iter()
+            .filter_map(|suspect| {
+                let case = self.cases.get_mut(&suspect)?;
+                case.reprioritise();
+                Some(case.clone())
+            })
+            .collect()
+    }
+}
+
+fn prune(times: &mut VecDeque<DateTime<Utc>>, now: DateTime<Utc>, window: Duration) {
+    while times.front().is_some_and(|t| now - *t > window) {
+        times.pop_front();
+    }
+}
