@@ -300,6 +300,88 @@ fn box_row(input: &[f32], out: &mut [f32], full_window: usize) {
     }
 }
 
+/// Rows filtered together by [`box_rows`].
+const LANES: usize = 8;
+
+/// [`box_row`] on several consecutive rows (`input.len() / cols` of them).
+///
+/// Each row's running sum is a chain of dependent additions, so one row at a
+/// time is bound by floating-point latency. Here up to [`LANES`] rows advance
+/// in lockstep: every row still sees exactly the reference's sequence of
+/// operations, but the independent chains overlap in the pipeline.
+fn box_rows(input: &[f32], out: &mut [f32], cols: usize, full_window: usize) {
+    let n = input.len() / cols;
+    if n != LANES {
+        for (i, o) in input.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
+            box_row(i, o, full_window);
+        }
+        return;
+    }
+    let ph = BoxPhases::new(cols, full_window);
+    let mut sum = [0f32; LANES];
+    let mut count = 0usize;
+    let (mut li, mut ri) = (0usize, 0usize);
+    let mut oi = 0usize;
+    for _ in 0..ph.p1 {
+        for (l, s) in sum.iter_mut().enumerate() {
+            *s += input[l * cols + ri];
+        }
+        count += 1;
+        ri += 1;
+    }
+    for _ in 0..ph.p2 {
+        count += 1;
+        let nf = count as f32;
+        for (l, s) in sum.iter_mut().enumerate() {
+            *s += input[l * cols + ri];
+            out[l * cols + oi] = *s / nf;
+        }
+        ri += 1;
+        oi += 1;
+    }
+    let nf = count as f32;
+    for _ in 0..ph.p3 {
+        for (l, s) in sum.iter_mut().enumerate() {
+            *s += input[l * cols + ri];
+            *s -= input[l * cols + li];
+            out[l * cols + oi] = *s / nf;
+        }
+        li += 1;
+        ri += 1;
+        oi += 1;
+    }
+    for _ in 0..ph.p4 {
+        count -= 1;
+        let nf = count as f32;
+        for (l, s) in sum.iter_mut().enumerate() {
+            *s -= input[l * cols + li];
+            out[l * cols + oi] = *s / nf;
+        }
+        li += 1;
+        oi += 1;
+    }
+}
+
+/// Second row pass on consecutive rows, keeping only the 64 sampled columns.
+fn rows_to_narrow(
+    src: &[f32],
+    cols: usize,
+    w: usize,
+    col_idx: &[usize; 64],
+    scratch: &mut [f32],
+    dst: &mut [[f32; 64]],
+) {
+    for (group, d) in src.chunks(LANES * cols).zip(dst.chunks_mut(LANES)) {
+        let out = &mut scratch[..group.len()];
+        box_rows(group, out, cols, w);
+        for (row, drow) in out.chunks_exact(cols).zip(d.iter_mut()) {
+            for (v, &c) in drow.iter_mut().zip(col_idx.iter()) {
+                *v = row[c];
+            }
+        }
+    }
+}
+
 /// One 1-D box pass down every column of a strip at once. Each column sees
 /// exactly the reference's `box1DFloat` sequence; doing whole rows at a time
 /// only changes memory order (and lets the compiler vectorise).
@@ -383,12 +465,15 @@ where
 
     // Pass 1 along rows, fused with the luminance conversion.
     let mut pass1 = vec![0f32; rows * cols];
-    let band_rows = rows.div_ceil(threads);
+    let band_rows = rows.div_ceil(threads).next_multiple_of(LANES);
     let row_pass1 = |first_row: usize, band: &mut [f32]| {
-        let mut luma = vec![0f32; cols];
-        for (k, out) in band.chunks_exact_mut(cols).enumerate() {
-            fill_row(first_row + k, &mut luma);
-            box_row(&luma, out, win_along_rows);
+        let mut luma = vec![0f32; LANES * cols];
+        for (g, out) in band.chunks_mut(LANES * cols).enumerate() {
+            let n = out.len() / cols;
+            for (k, l) in luma.chunks_exact_mut(cols).take(n).enumerate() {
+                fill_row(first_row + g * LANES + k, l);
+            }
+            box_rows(&luma[..n * cols], out, cols, win_along_rows);
         }
     };
     if threads == 1 {
@@ -405,23 +490,45 @@ where
     // Pass 1 along columns, then pass 2 along rows keeping only the 64
     // sampled columns: `narrow` is rows x 64.
     let mut narrow = vec![[0f32; 64]; rows];
-    let row_pass2 = |src: &[f32], scratch: &mut [f32], dst: &mut [f32; 64]| {
-        box_row(src, scratch, win_along_rows);
-        for (d, &c) in dst.iter_mut().zip(col_idx.iter()) {
-            *d = scratch[c];
-        }
-    };
     if threads == 1 {
-        // Stream: each finished column-pass row goes straight into the
-        // second row pass, so no second full-size buffer is needed.
-        let mut scratch = vec![0f32; cols];
+        // Stream: finished column-pass rows go (in groups of LANES) straight
+        // into the second row pass, so no second full-size buffer is needed.
+        let mut ring = vec![0f32; LANES * cols];
+        let mut scratch = vec![0f32; LANES * cols];
+        let mut pending = 0usize;
         box_cols(
             rows,
             cols,
             win_along_cols,
             |i| &pass1[i * cols..(i + 1) * cols],
-            |i, v| row_pass2(v, &mut scratch, &mut narrow[i]),
+            |i, v| {
+                ring[pending * cols..(pending + 1) * cols].copy_from_slice(v);
+                pending += 1;
+                if pending == LANES {
+                    let first = i + 1 - LANES;
+                    rows_to_narrow(
+                        &ring,
+                        cols,
+                        win_along_rows,
+                        &col_idx,
+                        &mut scratch,
+                        &mut narrow[first..=i],
+                    );
+                    pending = 0;
+                }
+            },
         );
+        if pending > 0 {
+            let first = rows - pending;
+            rows_to_narrow(
+                &ring[..pending * cols],
+                cols,
+                win_along_rows,
+                &col_idx,
+                &mut scratch,
+                &mut narrow[first..],
+            );
+        }
     } else {
         let mut pass1c = vec![0f32; rows * cols];
         let strip = cols.div_ceil(threads);
@@ -462,12 +569,10 @@ where
                 .chunks(band_rows * cols)
                 .zip(narrow.chunks_mut(band_rows))
             {
-                let f = &row_pass2;
+                let col_idx = &col_idx;
                 s.spawn(move || {
-                    let mut scratch = vec![0f32; cols];
-                    for (src_row, d) in band.chunks_exact(cols).zip(dst.iter_mut()) {
-                        f(src_row, &mut scratch, d);
-                    }
+                    let mut scratch = vec![0f32; LANES * cols];
+                    rows_to_narrow(band, cols, win_along_rows, col_idx, &mut scratch, dst);
                 });
             }
         });
@@ -710,6 +815,27 @@ mod tests {
                 for r in 0..rows {
                     assert_eq!(out[r].to_bits(), by_cols[r * cols + c].to_bits());
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn box_rows_lockstep_equals_box_row() {
+        let cols = 203usize;
+        let data: Vec<f32> = (0..LANES * cols)
+            .map(|x| ((x * 7919) % 251) as f32 * 0.731)
+            .collect();
+        for w in [1usize, 2, 5, 8] {
+            let mut a = vec![0f32; LANES * cols];
+            box_rows(&data, &mut a, cols, w);
+            for r in 0..LANES {
+                let mut b = vec![0f32; cols];
+                box_row(&data[r * cols..(r + 1) * cols], &mut b, w);
+                let same = a[r * cols..(r + 1) * cols]
+                    .iter()
+                    .zip(&b)
+                    .all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(same, "w={w} row={r}");
             }
         }
     }
