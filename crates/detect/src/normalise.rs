@@ -400,7 +400,7 @@ fn is_word(b: u8) -> bool {
 /// ("r u a") is ordinary text, not an obfuscated word.
 #[inline]
 fn is_chat_letter(b: u8) -> bool {
-    matches!(b, b'a' | b'i' | b'u' | b'r' | b'y' | b'k' | b'n' | b'o')
+    matches!(b, b'a' | b'i' | b'u' | b'r' | b'y' | b'n' | b'o')
 }
 
 #[inline]
@@ -423,8 +423,12 @@ fn pass_words(src: &Buf, out: &mut Buf) {
         }
         // Spaced letters: `s n a p`.
         if b.is_ascii_lowercase() && (i + 1 == n || !is_word(a[i + 1])) {
-            if let Some(end) = spaced_run(a, i) {
-                for k in (i..end).step_by(2) {
+            if let Some((start, end)) = spaced_run(a, i) {
+                // One-letter words trimmed off the front stay as they are.
+                for k in i..start {
+                    out.push_byte(a[k], o[k]);
+                }
+                for k in (start..end).step_by(2) {
                     out.push_byte(a[k], o[k]);
                 }
                 i = end;
@@ -447,9 +451,79 @@ fn pass_words(src: &Buf, out: &mut Buf) {
     }
 }
 
+/// Words that offenders spell out letter by letter, used to decide whether a
+/// spaced run's first or last letter is a word of its own ("i l o v e").
+const LEXICON: &[&[u8]] = &[
+    b"address",
+    b"age",
+    b"alone",
+    b"anyone",
+    b"asl",
+    b"baby",
+    b"beautiful",
+    b"bed",
+    b"body",
+    b"boyfriend",
+    b"call",
+    b"cam",
+    b"cute",
+    b"dad",
+    b"delete",
+    b"discord",
+    b"gift",
+    b"girlfriend",
+    b"grade",
+    b"home",
+    b"horny",
+    b"hot",
+    b"insta",
+    b"instagram",
+    b"kik",
+    b"kiss",
+    b"leak",
+    b"live",
+    b"love",
+    b"meet",
+    b"mom",
+    b"money",
+    b"mum",
+    b"naked",
+    b"nobody",
+    b"nude",
+    b"nudes",
+    b"number",
+    b"old",
+    b"parents",
+    b"phone",
+    b"photo",
+    b"photos",
+    b"pic",
+    b"pics",
+    b"pix",
+    b"robux",
+    b"school",
+    b"secret",
+    b"send",
+    b"sex",
+    b"sexy",
+    b"show",
+    b"skype",
+    b"snap",
+    b"snapchat",
+    b"telegram",
+    b"tell",
+    b"text",
+    b"video",
+    b"webcam",
+    b"whatsapp",
+];
+
 /// If a run of at least three single letters separated by one repeated separator
-/// starts at `i`, returns the index just past its last letter.
-fn spaced_run(a: &[u8], i: usize) -> Option<usize> {
+/// starts at `i`, returns where its letters to join start and end. One-letter
+/// chat words (`a i u r`) at either end are left out when the rest is a word of
+/// [`LEXICON`] and the whole is not, so "i l o v e" joins to "i love" and
+/// "o l d r u" to "old r u" while "a n y o n e" stays "anyone".
+fn spaced_run(a: &[u8], i: usize) -> Option<(usize, usize)> {
     let n = a.len();
     if i + 2 >= n || !is_sep(a[i + 1]) {
         return None;
@@ -473,7 +547,32 @@ fn spaced_run(a: &[u8], i: usize) -> Option<usize> {
             break;
         }
     }
-    (count >= 3 && !all_chat).then_some(p + 1)
+    if count < 3 || all_chat {
+        return None;
+    }
+    // Prefer the whole run; trim one-letter words off the ends only when that
+    // yields a word the detectors look for and the whole run does not.
+    let joined =
+        |from: usize, to: usize| -> Vec<u8> { (from..=to).step_by(2).map(|k| a[k]).collect() };
+    if LEXICON.contains(&joined(i, p).as_slice()) {
+        return Some((i, p + 1));
+    }
+    let word = |b: u8| matches!(b, b'a' | b'i' | b'u' | b'r');
+    let front = [0usize, 1, 2];
+    for f in front {
+        for b in [0usize, 1, 2] {
+            if f + b == 0 || count < f + b + 3 {
+                continue;
+            }
+            let (s0, e0) = (i + 2 * f, p - 2 * b);
+            let ends_ok = (0..f).all(|k| word(a[i + 2 * k])) && (0..b).all(|k| word(a[p - 2 * k]));
+            if ends_ok && LEXICON.contains(&joined(s0, e0).as_slice()) {
+                return Some((s0, e0 + 1));
+            }
+        }
+    }
+    let (start, last) = (i, p);
+    Some((start, last + 1))
 }
 
 fn leet(b: u8) -> Option<u8> {
@@ -596,6 +695,12 @@ mod tests {
         assert_eq!(n("add me on s n a p"), "add me on snap");
         assert_eq!(n("s.n.a.p"), "snap");
         assert_eq!(n("r u a girl"), "r u a girl");
+        assert_eq!(n("i l o v e u"), "i love u");
+        assert_eq!(n("how o l d r u"), "how old r u");
+        assert_eq!(n("send a p i c"), "send a pic");
+        assert_eq!(n("k i k"), "kik");
+        assert_eq!(n("a n y o n e"), "anyone");
+        assert_eq!(n("x y z w"), "xyzw");
         assert_eq!(n("snaaap"), "snap");
         assert_eq!(n("meeeet"), "met");
         assert_eq!(n("meet"), "meet");
