@@ -67,6 +67,8 @@ pub struct Detector {
     anchors: AhoCorasick,
     /// For each anchor pattern, the rules it triggers.
     anchor_rules: Vec<Vec<u16>>,
+    /// For each anchor pattern, whether it must be a whole word (`=` in the table).
+    anchor_whole: Vec<bool>,
     /// Rules triggered by any ASCII digit in the text.
     digit_rules: Vec<u16>,
     unit_after_age: Regex,
@@ -124,7 +126,8 @@ const SURPRISE: &str = r"\b(?:surprise|party|present|presents|gift|birthday|bday
 const TECH: &str = r"\b(?:screenshot|screenshots|screen ?shot|screen ?cap|screencap|error|errors|log|logs|output|terminal|console|code|bug|stack ?trace|settings|config|desktop|paste|pastebin|diagram|chart|graph|menu|receipt|document|file|files|invoice|bios|setup|install|installer|window|dialog|message box|hardware|card|board|build|item|items|hero|map|score|scoreboard|stats|replay|game|ticket|product|package)\b";
 
 /// The rule table: behaviour, weight, anchors, pattern, optional veto, age mode.
-/// `DIGIT` as an anchor means "any ASCII digit".
+/// `DIGIT` as an anchor means "any ASCII digit"; an anchor starting with `=` must
+/// be a whole word.
 type RuleSpec = (
     Behaviour,
     f32,
@@ -152,15 +155,15 @@ fn rule_specs() -> Vec<RuleSpec> {
         (AgeProbing, 0.8, &["school", "grade"], r"\b(?:{R} {U}|{R}u|{U}) (?:in|at|still in) (?:high school|middle school|elementary|junior high|hs|ms|jr high|grade \d+|\d+(?:st|nd|rd|th) grade)\b", None, No),
         (AgeProbing, 0.9, &["born", "birthday", "bday"], r"\b(?:what year|when) (?:{R} {U}|were {U}|was {U}|{R}u|{U}) born\b", None, No),
         (AgeProbing, 0.8, &["minor", "legal", "teen", "adult", "kid", "underage", "18", "21"], r"\b(?:{R} {U}|{R}u|{U}) (?:a |an )?(?:minor|underage|legal|of age|a kid|teen|teenager|an adult|adult|over 18|under 18|18|over 21|21)\b", None, No),
-        (AgeProbing, 0.9, &[" u ", " you ", " ya "], r"\b(?:{R} {U}|{R}u) (?:only |like |really |even |over |under )?(?:1[0-9]|[89]|{NUMW})\b\W*(?:yet|or|\?|$)", None, No),
+        (AgeProbing, 0.9, &["DIGIT", "een", "ten", "eleven", "twelve", "eight", "nine", "twenty", "thirty", "forty", "fifty"], r"\b(?:{R} {U}|{R}u) (?:only |like |really |even |over |under )?(?:1[0-9]|[89]|{NUMW})\b\W*(?:yet|or|\?|$)", None, No),
         // ---- Self-disclosed age -------------------------------------------
         (AgeDisclosure, 1.0, &["im", "i am", "iam", "i m"], r"\b(?:im|i am|iam|i m)(?: only| just| almost| nearly| turning| about| like| really)?(?: a)? {AGE}\b", None, Capture),
         (AgeDisclosure, 1.0, &["turn"], r"(?:^\W*|\bi |\bi just |\bi only |\bive just |\bi have just )(?:just |only |recently )?turned {AGE}\b", None, Capture),
         (AgeDisclosure, 0.9, &["turn"], r"\bi(?:ll| will| am going to| m going to| m gonna|m gonna| am gonna)? turn {AGE} (?:next|in|on|this|soon|tomorrow)\b", None, Capture),
         (AgeDisclosure, 1.0, &["yr", "year", "yo", "y/o", "y o"], r"\b(?:im|i am|iam|i m|im only|im just|i am only|i am just|me)\W+(\d{1,2}|{NUMW}) ?(?:yrs?|years?|yo|y/o|y o|yrs? old|years? old)\b|^\W*(?:only |just |me )?(\d{1,2}|{NUMW}) ?(?:yo|y/o|y o|yrs? old|years? old)\b", None, Capture),
-        (AgeDisclosure, 0.9, &["/", ","], r"\b(\d{1,2}) ?[/,] ?(?:m|f|male|female|boy|girl|guy)\b", None, Capture),
-        (AgeDisclosure, 0.8, &["m", "f", "boy", "girl", "guy"], r"^\W*(?:asl\W*)?(\d{1,2}) ?(?:m|f|male|female|boy|girl|guy)(?:\W*$|\W+(?:[a-z]{2,}\W*$|from |in |here\b|and |n |u\b|you\b|wbu|hbu|asl))", None, Capture),
-        (AgeDisclosure, 0.9, &["/"], r"\b(?:m|f) ?/ ?(\d{1,2})\b", None, Capture),
+        (AgeDisclosure, 0.9, &["DIGIT"], r"\b(\d{1,2}) ?[/,] ?(?:m|f|male|female|boy|girl|guy)\b", None, Capture),
+        (AgeDisclosure, 0.8, &["DIGIT"], r"^\W*(?:asl\W*)?(\d{1,2}) ?(?:m|f|male|female|boy|girl|guy)(?:\W*$|\W+(?:[a-z]{2,}\W*$|from |in |here\b|and |n |u\b|you\b|wbu|hbu|asl))", None, Capture),
+        (AgeDisclosure, 0.9, &["DIGIT"], r"\b(?:m|f) ?/ ?(\d{1,2})\b", None, Capture),
         (AgeDisclosure, 0.9, &["asl"], r"\basl\W+(\d{1,2})\b", None, Capture),
         (AgeDisclosure, 1.0, &["age"], r"\bmy age(?: is)?\W{0,3}{AGE}\b", None, Capture),
         (AgeDisclosure, 0.8, &["DIGIT", "een", "ten", "eleven", "twelve", "twenty", "eight", "nine"], r"^\W*(?:im |i am |just |only |almost )?{AGE}\W*(?:(?:and|n|&|wbu|hbu|u|you|ya|y|here|lol|haha|hbu|wby|now|yrs|years|yo|ok|\?)\W*)*$", None, Reply),
@@ -178,31 +181,31 @@ fn rule_specs() -> Vec<RuleSpec> {
         (Secrecy, 0.6, &["trouble", "jail", "arrest"], r"\b(?:i|we|{U}) (?:could|can|would|will|might|d) (?:get|go|be) (?:in )?(?:trouble|to jail|in jail|arrested)\b", Some(r"\b(?:game|match|ban|banned|mod|mods)\b"), No),
         (Secrecy, 0.7, &["private"], r"\b(?:keep|kept) (?:it|this|us|things|our \w+) private\b", None, No),
         // ---- Isolation ----------------------------------------------------
-        (Isolation, 1.0, &["home", "there", "around", "awake", "asleep", "gone", "out", "away", "bed", "work", "up", "sleep"], r"\b(?:is|are|r|iz|{R}) (?:{YOUR}|the) (?:{FAM}) (?:still )?(?:home|there|around|awake|asleep|up|gone|out|away|in bed|at home|at work|sleeping|working|in the house)\b", None, No),
+        (Isolation, 1.0, &["parent", "mom", "mum", "mother", "dad", "father", "folks", "family", "=ma", "mama", "grandma", "guardian"], r"\b(?:is|are|r|iz|{R}) (?:{YOUR}|the) (?:{FAM}) (?:still )?(?:home|there|around|awake|asleep|up|gone|out|away|in bed|at home|at work|sleeping|working|in the house)\b", None, No),
         (Isolation, 0.9, &["alone"], r"\b(?:{R} {U}|{R}u|{U}|{UAR}) (?:home |all |at home |there |in (?:ur|your|the) room )?alone\b", None, No),
         (Isolation, 0.8, &["alone"], r"\b(?:home alone|alone at home|alone in (?:{YOUR}|the) (?:room|house|bedroom))\b", None, No),
         (Isolation, 0.8, &["self"], r"\b(?:{R} {U}|{R}u) (?:home )?by (?:{U}rself|yourself|urself|ur self|your self)\b", None, No),
-        (Isolation, 0.9, &["with", "home", "there", "around", "watch"], r"\b(?:is|iz|s) (?:any ?one|any ?body|some ?one|some ?body|ne1) (?:else )?(?:with {U}|home|watching|in the room|near {U})\b", None, No),
-        (Isolation, 0.3, &["there", "around"], r"\b(?:is|iz|s) (?:any ?one|any ?body|some ?one|some ?body|ne1) (?:else )?(?:there|around)\b", Some(r"\b(?:help|know|familiar|use|using|tried|able)\b"), No),
+        (Isolation, 0.9, &["anyone", "any one", "anybody", "any body", "someone", "some one", "somebody", "some body", "ne1"], r"\b(?:is|iz|s) (?:any ?one|any ?body|some ?one|some ?body|ne1) (?:else )?(?:with {U}|home|watching|in the room|near {U})\b", None, No),
+        (Isolation, 0.3, &["anyone", "any one", "anybody", "any body", "someone", "some one", "somebody", "some body", "ne1"], r"\b(?:is|iz|s) (?:any ?one|any ?body|some ?one|some ?body|ne1) (?:else )?(?:there|around)\b", Some(r"\b(?:help|know|familiar|use|using|tried|able)\b"), No),
         (Isolation, 0.8, &["with"], r"\bwho(?:s| is| else is| else| is else)? (?:home|there|around) with {U}\b", None, No),
-        (Isolation, 1.0, &["bed", "sleep", "leave", "work", "home", "back", "out", "gone"], r"\b(?:when|what time) (?:do|does|will|r|are|is|did) (?:{YOUR} )?(?:{FAM}) (?:usually |normally )?(?:go|get|leave|come|goes|gets|leaves|comes|be|going|coming|getting) (?:to |for )?(?:bed|sleep|home|back|out|work|off|away|gone)\b", None, No),
-        (Isolation, 0.9, &["check", "read", "look", "monitor", "watch", "go through", "snoop"], r"\b(?:do|does|will|would|can) (?:{YOUR} )?(?:{FAM}) (?:ever )?(?:check|read|look at|go through|monitor|watch|snoop on|see) (?:{YOUR} )?(?:phone|computer|pc|laptop|messages|msgs|texts|chats|history|internet|email|account)\b", None, No),
+        (Isolation, 1.0, &["parent", "mom", "mum", "mother", "dad", "father", "folks", "family", "=ma", "mama", "grandma", "guardian"], r"\b(?:when|what time) (?:do|does|will|r|are|is|did) (?:{YOUR} )?(?:{FAM}) (?:usually |normally )?(?:go|get|leave|come|goes|gets|leaves|comes|be|going|coming|getting) (?:to |for )?(?:bed|sleep|home|back|out|work|off|away|gone)\b", None, No),
+        (Isolation, 0.9, &["parent", "mom", "mum", "mother", "dad", "father", "folks", "family", "=ma", "mama", "grandma", "guardian"], r"\b(?:do|does|will|would|can) (?:{YOUR} )?(?:{FAM}) (?:ever )?(?:check|read|look at|go through|monitor|watch|snoop on|see) (?:{YOUR} )?(?:phone|computer|pc|laptop|messages|msgs|texts|chats|history|internet|email|account)\b", None, No),
         (Isolation, 0.7, &["understand", "care", "listen", "get"], r"\b(?:{YOUR} )?(?:{FAM}|friends) (?:dont|doesnt|never|do not|does not) (?:really )?(?:understand|get|care about|listen to|appreciate) {U}\b", None, No),
         (Isolation, 0.8, &["understand", "like"], r"\b(?:no ?one|nobody) (?:else )?(?:understands|gets|knows|cares about|loves) {U} like (?:i|me)\b|\bi understand {U} (?:better|more) than\b|\bonly i (?:understand|get|know) {U}\b", None, No),
-        (Isolation, 0.8, &["where"], r"\bwhere (?:{R}|is) (?:{YOUR}) (?:{FAM})\b", None, No),
+        (Isolation, 0.8, &["parent", "mom", "mum", "mother", "dad", "father", "folks", "family", "=ma", "mama", "grandma", "guardian"], r"\bwhere (?:{R}|is) (?:{YOUR}) (?:{FAM})\b", None, No),
         (Isolation, 0.6, &["lock", "door"], r"\b(?:lock|locked|close|shut) (?:the|{YOUR}) (?:bedroom )?door\b", None, No),
         // ---- Platform move ------------------------------------------------
-        (PlatformMove, 1.0, &["on", "in", "at", "thru", "through", "via", "over", "to"], r"\b(?:add|follow|msg|message|dm|pm|text|hit|hmu|talk|chat|find|friend|contact|reach|im|call|snap|meet|see|get|catch|come|move|go|switch|talk to|speak) (?:me |u |you |ya |each other |me up |u up )?(?:up )?(?:on|in|at|thru|through|via|over|to|onto) {APP}\b", None, No),
+        (PlatformMove, 1.0, &["snapchat", "snap", "=sc", "whatsapp", "whats app", "discord", "telegram", "kik", "instagram", "insta", "=ig", "skype", "yahoo", "=ym", "yim", "msn", "aol", "icq", "viber", "wechat", "wickr", "hangouts", "facebook", "=fb", "messenger", "tiktok", "twitter", "myspace", "omegle", "mail"], r"\b(?:add|follow|msg|message|dm|pm|text|hit|hmu|talk|chat|find|friend|contact|reach|im|call|snap|meet|see|get|catch|come|move|go|switch|talk to|speak) (?:me |u |you |ya |each other |me up |u up )?(?:up )?(?:on|in|at|thru|through|via|over|to|onto) {APP}\b", None, No),
         (PlatformMove, 0.6, &["sn", "screen", "aim"], r"\b(?:whats|what is|wats|wat is|give me|send me|tell me|gimme) {YOUR} (?:sn|screen ?name|screenname|aim|aim name)\b", None, No),
-        (PlatformMove, 1.0, &["have", "got", "use", "on", "has"], r"\b(?:do|d|{R}|you|u|ya) ?(?:{U}|ya)? (?:have|got|use|on|has|get|still use) (?:a |an )?{APP}\b", Some(r"\b(?:account on|fb game)\b"), No),
-        (PlatformMove, 0.8, &["got"], r"(?:^\W*|\b{U} )got {APPS}\b", None, No),
-        (PlatformMove, 1.0, &["what", "wats", "wat", "wut", "give", "send", "tell", "whats"], r"\b(?:whats|what is|wats|wat is|wut is|wuts|what|wat|give me|gimme|send me|tell me|can i (?:get|have)|can i add) (?:{YOUR} |ur )?(?:{APP}) ?(?:name|id|username|user|user name|handle|addy|acc|account|@|number|#)?\b", Some(r"\b(?:whats|what is) (?:ur|your) (?:line|signal|email|tele)\b$"), No),
-        (PlatformMove, 1.0, &["name", "id", "user", "handle", "addy", "acc"], r"\b(?:my|{YOUR}|ur) {APP} (?:name|id|username|user|user name|handle|addy|acc|account)\b", None, No),
-        (PlatformMove, 0.9, &["my"], r"\bmy {APP} (?:is|=|:)", None, No),
+        (PlatformMove, 1.0, &["snapchat", "snap", "=sc", "whatsapp", "whats app", "discord", "telegram", "kik", "instagram", "insta", "=ig", "skype", "yahoo", "=ym", "yim", "msn", "aol", "icq", "viber", "wechat", "wickr", "hangouts", "facebook", "=fb", "messenger", "tiktok", "twitter", "myspace", "omegle", "mail"], r"\b(?:do|d|{R}|you|u|ya) ?(?:{U}|ya)? (?:have|got|use|on|has|get|still use) (?:a |an )?{APP}\b", Some(r"\b(?:account on|fb game)\b"), No),
+        (PlatformMove, 0.8, &["snapchat", "snap", "=sc", "whatsapp", "whats app", "discord", "telegram", "kik", "instagram", "insta", "=ig", "skype", "yahoo", "=ym", "yim", "msn", "aol", "icq", "viber", "wechat", "wickr", "hangouts", "facebook", "=fb", "messenger", "tiktok", "twitter", "myspace", "omegle", "mail"], r"(?:^\W*|\b{U} )got {APPS}\b", None, No),
+        (PlatformMove, 1.0, &["snapchat", "snap", "=sc", "whatsapp", "whats app", "discord", "telegram", "kik", "instagram", "insta", "=ig", "skype", "yahoo", "=ym", "yim", "msn", "aol", "icq", "viber", "wechat", "wickr", "hangouts", "facebook", "=fb", "messenger", "tiktok", "twitter", "myspace", "omegle", "mail"], r"\b(?:whats|what is|wats|wat is|wut is|wuts|what|wat|give me|gimme|send me|tell me|can i (?:get|have)|can i add) (?:{YOUR} |ur )?(?:{APP}) ?(?:name|id|username|user|user name|handle|addy|acc|account|@|number|#)?\b", Some(r"\b(?:whats|what is) (?:ur|your) (?:line|signal|email|tele)\b$"), No),
+        (PlatformMove, 1.0, &["snapchat", "snap", "=sc", "whatsapp", "whats app", "discord", "telegram", "kik", "instagram", "insta", "=ig", "skype", "yahoo", "=ym", "yim", "msn", "aol", "icq", "viber", "wechat", "wickr", "hangouts", "facebook", "=fb", "messenger", "tiktok", "twitter", "myspace", "omegle", "mail"], r"\b(?:my|{YOUR}|ur) {APP} (?:name|id|username|user|user name|handle|addy|acc|account)\b", None, No),
+        (PlatformMove, 0.9, &["snapchat", "snap", "=sc", "whatsapp", "whats app", "discord", "telegram", "kik", "instagram", "insta", "=ig", "skype", "yahoo", "=ym", "yim", "msn", "aol", "icq", "viber", "wechat", "wickr", "hangouts", "facebook", "=fb", "messenger", "tiktok", "twitter", "myspace", "omegle", "mail"], r"\bmy {APP} (?:is|=|:)", None, No),
         (PlatformMove, 1.0, &["@"], r"\b{APP}\W{0,3}(?:is |=|:|-)?\W{0,2}@[a-z0-9_.]{3,}", None, No),
         (PlatformMove, 1.0, &["@"], r"@[a-z0-9_.]{3,}\W+(?:on |in )?{APP}\b", None, No),
-        (PlatformMove, 0.9, &["me"], r"\b(?:snapchat|snap|kik|skype|whatsapp|telegram|discord|insta|text|txt|sms) me\b", Some(r"\b(?:snap me (?:out|back)|im me too|text me (?:back|later)?\W*(?:when|if) .{0,20}(?:game|match)|(?:pm|dm|msg|message) me (?:if|for|when) .{0,30}(?:help|question|issue|problem|bug))\b"), No),
-        (PlatformMove, 0.35, &["me"], r"\b(?:dm|pm|im|message|msg|email|e mail) me\b", Some(r"\b(?:help|question|questions|issue|problem|bug|error|questions|support|details|logs?|output|ticket)\b"), No),
+        (PlatformMove, 0.9, &["snap", "kik", "skype", "whatsapp", "telegram", "discord", "insta", "text", "txt", "sms"], r"\b(?:snapchat|snap|kik|skype|whatsapp|telegram|discord|insta|text|txt|sms) me\b", Some(r"\b(?:snap me (?:out|back)|im me too|text me (?:back|later)?\W*(?:when|if) .{0,20}(?:game|match)|(?:pm|dm|msg|message) me (?:if|for|when) .{0,30}(?:help|question|issue|problem|bug))\b"), No),
+        (PlatformMove, 0.35, &["=dm", "=pm", "=im", "message", "msg", "mail"], r"\b(?:dm|pm|im|message|msg|email|e mail) me\b", Some(r"\b(?:help|question|questions|issue|problem|bug|error|questions|support|details|logs?|output|ticket)\b"), No),
         (PlatformMove, 0.9, &["add"], r"\badd me\b.{0,25}@[a-z0-9_.]{3,}", None, No),
         (PlatformMove, 0.9, &["DIGIT"], r"(?:^|[^\d])(?:\+?1[ .-])?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?:[^\d]|$)|\b0?7\d{3} ?\d{3} ?\d{3}\b", None, No),
         (PlatformMove, 0.9, &["DIGIT"], r"\b(?:number|cell|phone|mobile|digits|num|#)\W{0,3}(?:is\W{0,3})?\+?\d{3}[ .-]?\d{3}[ .-]?\d{4}\b", None, No),
@@ -213,15 +216,15 @@ fn rule_specs() -> Vec<RuleSpec> {
         (ImageRequest, 1.0, &["pic", "pix", "pik", "photo", "foto", "selfie", "nude", "image", "vid", "snap"], r"\b(?:send|snd|sen|give|show|post|share|trade|swap|exchange|email|e mail|text|snap|get me|take me) (?:me |mee |us |me back )?(?:a |an |some |sum |ur |{YOUR} |another |more |the |those |that |any |1 |one |few |a few |a couple |couple )?(?:new |cute |good |nice |sexy |hot |full |body |face |recent |real |other |naughty |private |more |full body |pretty |better |close up |closeup |bikini |bathing suit )*(?:{PIC}|snaps?)\b", Some(TECH), No),
         (ImageRequest, 1.0, &["pic", "pix", "pik", "photo", "foto", "selfie", "nude", "image", "vid"], r"(?:^\W*|\b(?:{U}|do {U}|did {U}|any ?one|anybody|ya) )(?:got|have|has) (?:any |a |some |more |other |new )?{PIC}\b|\bany (?:more |other |new )?{PIC}\b", Some(TECH), No),
         (ImageRequest, 1.0, &["pic", "pix", "pik", "photo", "foto", "selfie", "nude", "image", "vid"], r"\b{PIC} (?:of|from) (?:{U}|{YOUR}self|yourself|urself|ur self|{YOUR} (?:body|face|self|legs|feet|room|outfit))\b", None, No),
-        (ImageRequest, 1.0, &["see", "have", "get", "look"], r"\b(?:can|could|may|let|wanna|want to|would like to|i want to|id like to|lemme|let me) (?:i |me )?(?:see|have|get|look at) (?:a |an |some |ur |{YOUR} |another |more |other |new |that )?(?:{PIC}|{YOUR} (?:body|face|self|legs|feet|outfit))\b", Some(TECH), No),
+        (ImageRequest, 1.0, &["pic", "pix", "pik", "photo", "foto", "selfie", "nude", "image", "vid", "body", "face", "self", "legs", "feet", "outfit"], r"\b(?:can|could|may|let|wanna|want to|would like to|i want to|id like to|lemme|let me) (?:i |me )?(?:see|have|get|look at) (?:a |an |some |ur |{YOUR} |another |more |other |new |that )?(?:{PIC}|{YOUR} (?:body|face|self|legs|feet|outfit))\b", Some(TECH), No),
         (ImageRequest, 0.7, &["show"], r"\bshow me (?:{YOUR}|ur|{U}|urself|yourself|more|something|what {U} look|what ya|how {U} look|a little|some)\b", Some(TECH), No),
         (ImageRequest, 0.8, &["look"], r"\bwhat (?:do|does) {U} look like\b", None, No),
         (ImageRequest, 0.6, &["pic", "pix", "photo", "foto", "selfie"], r"^\W*(?:any |a |got )?(?:pic|pics|pix|photo|photos|selfie)\W*(?:pl[sz]|please|pls)?\W*\?\W*$", None, No),
         (ImageRequest, 0.8, &["pic", "pix", "photo", "foto", "selfie"], r"\b(?:i want|i wanna see|i need|i would love|id love|i would like|id like) (?:a |an |some |ur |{YOUR} |more |another )?(?:{PIC})\b", Some(TECH), No),
         // ---- Call / webcam ------------------------------------------------
-        (CallRequest, 1.0, &["cam", "camera", "mic"], r"\b(?:do|d|{R}|{U}) ?(?:{U}|ya)? (?:have|got|has|own|get) (?:a |an |ur |{YOUR} )?(?:cam|webcam|web cam|camera|mic|cams)\b", Some(CAM_TECH), No),
-        (CallRequest, 1.0, &["cam"], r"\b(?:get|go|turn|put|come|jump|hop|be|see {U}|show me|watch {U}|you|u|i|we) (?:on )?(?:the |ur |{YOUR} |ya |my )?(?:cam|webcam|web cam)\b|\bon (?:cam|webcam|web cam)\b", Some(CAM_TECH), No),
-        (CallRequest, 1.0, &["cam", "c2c"], r"\b(?:cam (?:to cam|2 cam|with me|chat|now|for me|pl[sz]|please|tonight|sometime|later)|cam2cam|c2c)\b", None, No),
+        (CallRequest, 1.0, &["=cam", "=cams", "webcam", "web cam", "camera", "=mic"], r"\b(?:do|d|{R}|{U}) ?(?:{U}|ya)? (?:have|got|has|own|get) (?:a |an |ur |{YOUR} )?(?:cam|webcam|web cam|camera|mic|cams)\b", Some(CAM_TECH), No),
+        (CallRequest, 1.0, &["=cam", "webcam", "web cam"], r"\b(?:get|go|turn|put|come|jump|hop|be|see {U}|show me|watch {U}|you|u|i|we) (?:on )?(?:the |ur |{YOUR} |ya |my )?(?:cam|webcam|web cam)\b|\bon (?:cam|webcam|web cam)\b", Some(CAM_TECH), No),
+        (CallRequest, 1.0, &["=cam", "c2c"], r"\b(?:cam (?:to cam|2 cam|with me|chat|now|for me|pl[sz]|please|tonight|sometime|later)|cam2cam|c2c)\b", None, No),
         (CallRequest, 0.9, &["facetime", "face time"], r"\b(?:facetime|face time)\b", None, No),
         (CallRequest, 0.8, &["video", "voice", "vid"], r"\b(?:video|voice|vid|skype|cam) ?(?:call|chat|calls)\b", Some(TECH), No),
         (CallRequest, 0.8, &["cal", "phone", "ring"], r"\b(?:call|ring|phone) me\b(?:\W*$|\W+(?:when|tonight|later|now|tomorrow|on|at|asap|pl[sz]|please|sometime|ok|okay|if|after|before|back|soon|this|some|sometime|anytime|whenever|and|so|ur|your|\d))", Some(r"\bcall me (?:when (?:u|you) (?:get|log) on|if (?:u|you) need)"), No),
@@ -265,14 +268,14 @@ fn rule_specs() -> Vec<RuleSpec> {
         (Flattery, 0.7, &["wish", "together", "dream", "think"], r"\b(?:wish (?:i|we) (?:was|were|could be) (?:there )?(?:with (?:u|you)|together)|(?:dream|dreamt|dreamed|thinking) (?:about|of) (?:u|you) (?:all|every|last|so)|we (?:belong|should be) together|meant to be together)\b", None, No),
         (Flattery, 0.7, &["special", "soulmate", "one", "mine", "world", "everything", "girl", "baby", "princess"], r"\b{UAR} (?:my )?(?:the one|my everything|my world|my soulmate|soulmate|special to me|so special|my baby|my girl|my princess|all mine|mine)\b", None, No),
         // ---- Sexualisation (vocabulary only) --------------------------------
-        (Sexualisation, 1.0, &["horny", "naked", "nude", "nudit", "sexy time", "orgasm", "masturbat", "jerk", "jack", "boner", "turned on", "turn", "make out", "making out", "made out", "lingerie", "panties", "panty", "thong", "nipple", "erect", "hard on", "hardon", "sexual", "wank"], r"\b(?:sexual|sexually|sexy time|horny|naked|nude|nudes|nudity|orgasm|orgasms|masturbat\w*|jerk off|jerking off|jack off|jacking off|boner|turned on|turn (?:u|you|me) on|turns (?:u|you|me) on|make out|making out|made out|lingerie|panties|panty|thong|thongs|nipple|nipples|erect|erection|hard on|hardon|wank|wanking)\b", Some(r"\b(?:sex (?:offender|education|ed)|sexual (?:harassment|orientation|offender|abuse)|turned on (?:the|my|it|wifi|bluetooth|compiz|your|ur)|turn (?:u|you|me) on (?:the|to))\b"), No),
-        (Sexualisation, 0.3, &["sex", "virgin", "naughty", "kinky", "bra", "underwear", "bob", "boob", "tit", "breast", "dick", "cock", "penis", "pussy", "vagina", "clit", "blow", "bj", "oral", "cum", "condom", "69", "strip"], r"\b(?:sex|sexy|virgin|virginity|naughty|kinky|bra|bras|underwear|bo{2}bs?|bo{2}bies|tits?|titties|breasts?|dick|cock|penis|pussy|vagina|clit|blow ?job|blowjob|bj|oral|cum|cumming|condoms?|69|strip|stripping)\b", Some(r"\b(?:69 (?:mins?|minutes|hp|dmg|damage|gold|kills?|pts|points)|strip (?:club|mall|down the|the (?:string|text|whitespace|line|newline))|(?:string|whitespace|comic|film|sports?|bike|cycle|led|light|drag|landing) strips?|oral (?:exam|presentation|surgery|history|test)|sex (?:offender|education|ed)|tit for tat|dick head|dickhead|suck (?:a |my )?dick|pussy (?:foot|cat))\b"), No),
+        (Sexualisation, 1.0, &["horny", "naked", "nude", "nudit", "sexy time", "orgasm", "masturbat", "jerk", "jack", "boner", "turned on", "turn u", "turn you", "turn me", "turns u", "turns you", "turns me", "make out", "making out", "made out", "lingerie", "panties", "panty", "thong", "nipple", "erect", "hard on", "hardon", "sexual", "wank"], r"\b(?:sexual|sexually|sexy time|horny|naked|nude|nudes|nudity|orgasm|orgasms|masturbat\w*|jerk off|jerking off|jack off|jacking off|boner|turned on|turn (?:u|you|me) on|turns (?:u|you|me) on|make out|making out|made out|lingerie|panties|panty|thong|thongs|nipple|nipples|erect|erection|hard on|hardon|wank|wanking)\b", Some(r"\b(?:sex (?:offender|education|ed)|sexual (?:harassment|orientation|offender|abuse)|turned on (?:the|my|it|wifi|bluetooth|compiz|your|ur)|turn (?:u|you|me) on (?:the|to))\b"), No),
+        (Sexualisation, 0.3, &["sex", "virgin", "naughty", "kinky", "=bra", "=bras", "underwear", "=bob", "=bobs", "boob", "=tit", "=tits", "titties", "breast", "dick", "cock", "penis", "pussy", "vagina", "clit", "blow", "=bj", "=oral", "=cum", "cumming", "condom", "=69", "strip"], r"\b(?:sex|sexy|virgin|virginity|naughty|kinky|bra|bras|underwear|bo{2}bs?|bo{2}bies|tits?|titties|breasts?|dick|cock|penis|pussy|vagina|clit|blow ?job|blowjob|bj|oral|cum|cumming|condoms?|69|strip|stripping)\b", Some(r"\b(?:69 (?:mins?|minutes|hp|dmg|damage|gold|kills?|pts|points)|strip (?:club|mall|down the|the (?:string|text|whitespace|line|newline))|(?:string|whitespace|comic|film|sports?|bike|cycle|led|light|drag|landing) strips?|oral (?:exam|presentation|surgery|history|test)|sex (?:offender|education|ed)|tit for tat|dick head|dickhead|suck (?:a |my )?dick|pussy (?:foot|cat))\b"), No),
         (Sexualisation, 1.0, &["wear", "sleep"], r"\bwhat (?:{R} {U}|{R}u|{U}|r ya|are ya) wear(?:ing|in)?\b|\bwhat (?:do|did) {U} (?:wear|sleep in)\b", Some(r"\b(?:costume|halloween|to the party|to school|to the wedding|tomorrow|skin|skins|armor|armour|gear|hero)\b"), No),
         (Sexualisation, 1.0, &["virgin", "sex", "kiss", "made out", "make out", "touched", "done it", "experience", "played with", "boyfriend", "girlfriend", "bf", "gf"], r"\b(?:(?:have|did|do) {U}|{U} ever|ever) (?:ever )?(?:had sex|been kissed|kissed a (?:boy|girl|guy)|made out|done it|been touched|touched (?:a|ur|your|yourself|urself)|played with (?:urself|yourself|ur self)|had a (?:boyfriend|bf|girlfriend|gf)|had (?:any )?experience)\b|\b(?:{R} {U}|{R}u|{U}) (?:still )?(?:a )?virgin\b", None, No),
         (Sexualisation, 0.8, &["touch", "feel", "rub"], r"\b(?:touch|touching|feel|feeling|rub|rubbing) (?:u|you|ya|yourself|urself|ur self|your self|{YOUR} body|me|each other) (?:all over|there|down there|everywhere|up|slowly|gently)\b", None, No),
         (Sexualisation, 0.8, &["take", "took", "taking"], r"\b(?:take|took|taking) (?:off|of) (?:{YOUR}|ur|all {YOUR}|all ur|those|that|the) (?:shirt|top|clothes|pants|jeans|shorts|dress|skirt|bra|panties|underwear|pjs|pajamas|towel|socks)\b", None, No),
         (Sexualisation, 0.7, &["bed", "shower", "bath", "pjs", "pajamas", "towel", "underwear"], r"\b(?:{R} {U}|{R}u|{U}) in (?:{YOUR} |the )?(?:bed|shower|bath|bathtub|pjs|pajamas|towel|underwear)\b", None, No),
-        (Sexualisation, 0.7, &["body", "size", "shave", "develop", "period", "tall", "big", "much"], r"\b(?:how (?:big|tall|much do) (?:{R} {U}|{YOUR} (?:boobs|body))|what size (?:{R} {U}|{YOUR} (?:bra|boobs))|do {U} shave|{R} {U} (?:fully )?developed|(?:got|had|have) {YOUR} period|{YOUR} body)\b", Some(r"\b(?:file|disk|partition|font|image|screen|window|icon|heap|swap|team|hero)\b"), No),
+        (Sexualisation, 0.7, &["body", "size", "shave", "develop", "period", "how tall", "how big", "how much do"], r"\b(?:how (?:big|tall|much do) (?:{R} {U}|{YOUR} (?:boobs|body))|what size (?:{R} {U}|{YOUR} (?:bra|boobs))|do {U} shave|{R} {U} (?:fully )?developed|(?:got|had|have) {YOUR} period|{YOUR} body)\b", Some(r"\b(?:file|disk|partition|font|image|screen|window|icon|heap|swap|team|hero)\b"), No),
         // ---- Sextortion ----------------------------------------------------
         (Sextortion, 1.0, &["send", "post", "share", "show", "leak", "upload", "spread", "forward", "expose", "publish", "put"], r"\b(?:ill|i will|im going to|im gonna|i am going to|i am gonna|i can|i could|i might|or i|or ill|gonna|going to) (?:send|post|share|show|leak|upload|spread|forward|expose|publish|put|give) (?:ur |{YOUR} |these |those |the |all |all ur |all {YOUR} |all the |ur naked |{YOUR} naked |ur nude |{YOUR} nude |this )?(?:{PIC}|pictures?|nudes|images?|videos?|vids?)\b.{0,40}\b(?:everyone|every ?one|everybody|friends|{FAM}|school|followers|contacts|teachers?|online|internet|the web|social media|facebook|instagram|insta|twitter|tiktok|porn|reddit|snapchat|all over|every ?where|ur family|classmates)\b", Some(r"\b(?:replay|clip|clips|code|log|logs|screenshot|screenshots|patch|bug|fix|link|score|stats)\b"), No),
         (Sextortion, 0.6, &["send", "post", "share", "show", "leak", "upload", "spread", "forward", "expose"], r"\b(?:ill|i will|im going to|im gonna|i am going to|i am gonna|or i|or ill) (?:send|post|share|show|leak|upload|spread|forward|expose) (?:them|it|this|these|those) (?:to|with) (?:everyone|every ?one|everybody|all {YOUR} friends|all ur friends|{YOUR} (?:friends|{FAM}|school|followers|contacts|teachers?|classmates))\b", None, No),
@@ -285,13 +288,15 @@ fn rule_specs() -> Vec<RuleSpec> {
     ]
 }
 
+/// Words whose halved spelling is another common word ("met", "bob", "to"):
+/// their doubled letters are matched as written.
+const KEEP_DOUBLES: [&str; 10] = [
+    "meet", "boob", "boobs", "boobies", "too", "off", "butt", "good", "ass", "feet",
+];
+
 /// Rewrites every doubled letter `xx` in a pattern as `xx?`, so a pattern for
 /// `meet` also matches the normalised `met` (see the module documentation).
 fn relax_doubles(p: &str) -> String {
-    // Words whose halved spelling is another common word ("met", "bob", "to").
-    const KEEP: [&str; 10] = [
-        "meet", "boob", "boobs", "boobies", "too", "off", "butt", "good", "ass", "feet",
-    ];
     let b = p.as_bytes();
     let mut out = String::with_capacity(p.len() + 8);
     let mut i = 0;
@@ -319,7 +324,7 @@ fn relax_doubles(p: &str) -> String {
                 .position(|x| !x.is_ascii_lowercase())
                 .map_or(b.len(), |k| i + k);
             let escaped = ws > 0 && b[ws - 1] == b'\\';
-            if escaped || KEEP.contains(&&p[ws..we]) {
+            if escaped || KEEP_DOUBLES.contains(&&p[ws..we]) {
                 out.push(c);
                 out.push(c);
                 i += 2;
@@ -343,6 +348,9 @@ fn relax_doubles(p: &str) -> String {
 
 /// Every spelling of an anchor with each doubled letter kept or halved.
 fn anchor_variants(a: &str) -> Vec<String> {
+    if KEEP_DOUBLES.iter().any(|k| a.contains(k)) {
+        return vec![a.to_string()];
+    }
     let mut out = vec![String::new()];
     let b = a.as_bytes();
     let mut i = 0;
@@ -463,7 +471,8 @@ impl Detector {
     pub fn new() -> Detector {
         let specs = rule_specs();
         let mut rules = Vec::with_capacity(specs.len());
-        let mut anchor_index: std::collections::BTreeMap<String, Vec<u16>> = Default::default();
+        let mut anchor_index: std::collections::BTreeMap<(String, bool), Vec<u16>> =
+            Default::default();
         let mut digit_rules = Vec::new();
         for (i, (behaviour, weight, anchors, pattern, veto, age)) in specs.into_iter().enumerate() {
             let id = i as u16;
@@ -472,8 +481,12 @@ impl Detector {
                     digit_rules.push(id);
                     continue;
                 }
+                let (whole, a) = match a.strip_prefix('=') {
+                    Some(rest) => (true, rest),
+                    None => (false, *a),
+                };
                 for v in anchor_variants(a) {
-                    anchor_index.entry(v).or_default().push(id);
+                    anchor_index.entry((v, whole)).or_default().push(id);
                 }
             }
             rules.push(Rule {
@@ -484,8 +497,14 @@ impl Detector {
                 age,
             });
         }
-        let (patterns, anchor_rules): (Vec<String>, Vec<Vec<u16>>) =
-            anchor_index.into_iter().unzip();
+        let mut patterns = Vec::with_capacity(anchor_index.len());
+        let mut anchor_rules = Vec::with_capacity(anchor_index.len());
+        let mut anchor_whole = Vec::with_capacity(anchor_index.len());
+        for ((p, whole), ids) in anchor_index {
+            patterns.push(p);
+            anchor_whole.push(whole);
+            anchor_rules.push(ids);
+        }
         let anchors = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .build(&patterns)
@@ -497,6 +516,7 @@ impl Detector {
             rules,
             anchors,
             anchor_rules,
+            anchor_whole,
             digit_rules,
             unit_after_age,
         }
@@ -561,7 +581,15 @@ impl Detector {
             }
         }
         for m in self.anchors.find_overlapping_iter(hay) {
-            for &id in &self.anchor_rules[m.pattern().as_usize()] {
+            let p = m.pattern().as_usize();
+            if self.anchor_whole[p] {
+                let before = m.start() > 0 && hay[m.start() - 1].is_ascii_alphanumeric();
+                let after = hay.get(m.end()).is_some_and(u8::is_ascii_alphanumeric);
+                if before || after {
+                    continue;
+                }
+            }
+            for &id in &self.anchor_rules[p] {
                 set(id);
             }
         }
