@@ -47,7 +47,7 @@ fn messages(n: usize) -> Vec<String> {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            if state % 20 == 0 {
+            if matches!(state % 20, 0) {
                 RISKY[(state / 20) as usize % RISKY.len()].to_string()
             } else {
                 ORDINARY[(state / 20) as usize % ORDINARY.len()].to_string()
@@ -105,7 +105,7 @@ fn main() {
     let nc = convs.len();
     for (i, m) in msgs.iter().enumerate() {
         let c = &mut convs[i % nc];
-        let author = if (i / nc) % 2 == 0 { "a" } else { "b" };
+        let author = if (i / nc) & 1 == 0 { "a" } else { "b" };
         black_box(c.observe(&detector, author, (i / nc) as u64, None, m));
     }
     rate("ConversationState::observe", msgs.len(), t.elapsed());

@@ -428,7 +428,9 @@ fn stretched(s: &str) -> String {
         let single = (i == 0 || b[i - 1] != c) && (i + 1 == b.len() || b[i + 1] != c);
         if "aiou".contains(c) && single {
             let mut w: String = b[..i].iter().collect();
-            w.extend(std::iter::repeat_n(c, 5));
+            for _ in 0..5 {
+                w.push(c);
+            }
             w.extend(&b[i + 1..]);
             return s.replacen(best, &w, 1);
         }
