@@ -79,13 +79,84 @@ fn the_demo_replays_its_scenario_and_exits_with_no_serve() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let scenario = include_str!("../src/demo/scenario.jsonl").lines().count();
+    let stored = format!("{scenario} of {scenario} events stored durably");
+    assert!(stdout.contains(&stored), "{stdout}");
+    assert!(stdout.contains("API key for this run: lg_"), "{stdout}");
+    // The grooming chat alerts and the ordinary ones do not.
+    assert!(stdout.contains("ALERT: risk"), "{stdout}");
+    let line = |name: &str| {
+        let found = stdout.lines().find(|l| l.trim_start().starts_with(name));
+        found.unwrap_or("").to_owned()
+    };
     assert!(
-        stdout.contains("57 stored durably, 0 duplicates, 0 rejected"),
+        line("dm-jordan-maya").contains("suspect jordan_k"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("rex_gamer sent 10 friend requests"),
+        line("dm-leo-maya").contains("alert at message -"),
         "{stdout}"
     );
+    assert!(
+        line("dm-dana-maya").contains("alert at message -"),
+        "{stdout}"
+    );
+    // The queue holds the grooming, sextortion and friend-request-burst suspects.
+    for suspect in ["ghost_77", "jordan_k", "rex_gamer"] {
+        let queued = stdout
+            .lines()
+            .any(|l| l.contains(suspect) && l.contains(" case-"));
+        assert!(queued, "{suspect}: {stdout}");
+    }
     assert!(dir.path().join("lifeguard.db").exists());
+}
+
+#[test]
+fn message_text_never_reaches_the_logs() {
+    use std::io::{BufRead, BufReader, Read};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lifeguard"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--api-key", "k", "--db"])
+        .arg(dir.path().join("s.db"))
+        .env("LIFEGUARD_LOG", "trace")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let secret = "zebra-umbrella-4471 dont tell your mum";
+    let body = format!(
+        r#"[{{"id":"e1","type":"message","conversation":"c","sender":"a","text":"{secret}"}},{{"id":"e2","type":"message","conversation":"c","sender":"a","text":"{secret}","bogus":1,"seq":"x"}}]"#
+    );
+    let mut r = ureq::post(&format!("{url}/v1/events"))
+        .header("authorization", "Bearer k")
+        .send(body)
+        .unwrap();
+    assert!(r.body_mut().read_to_string().unwrap().contains("accepted"));
+    // Stop the server with SIGTERM-like kill and read everything it logged.
+    child.kill().unwrap();
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(
+        logs.contains("TRACE") || logs.contains("DEBUG"),
+        "trace logging was on: {logs}"
+    );
+    assert!(
+        !logs.contains("zebra-umbrella"),
+        "message text leaked into the logs:\n{logs}"
+    );
 }

@@ -10,9 +10,11 @@ use std::time::{Duration, Instant};
 
 use lifeguard_store::{EventStore, SqliteStore};
 
+const KEY: &str = "durability-test-key";
+
 fn start_server(db: &Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_lifeguard"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--api-key", KEY, "--db"])
         .arg(db)
         .env("LIFEGUARD_LOG", "warn")
         .stdout(Stdio::piped())
@@ -48,6 +50,7 @@ fn batch(client: usize, n: usize) -> (Vec<String>, String) {
 fn post(url: &str, body: &str) -> Result<Vec<String>, String> {
     let mut response = ureq::post(&format!("{url}/v1/events"))
         .header("content-type", "application/json")
+        .header("authorization", &format!("Bearer {KEY}"))
         .send(body)
         .map_err(|e| e.to_string())?;
     let text = response

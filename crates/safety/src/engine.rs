@@ -462,14 +462,14 @@ impl SafetyEngine {
                 }
             }
             // A declared adult who claims a child's age in chat.
+            // The detector runs again here, only for declared adults writing to
+            // minors, because the risk engine's evidence does not carry the age.
             if self.band(sender) == AgeBand::Adult
-                && assessment
-                    .evidence
-                    .iter()
-                    .any(|e| e.behaviour == Behaviour::AgeDisclosure)
+                && recipients.iter().any(|r| self.is_minor_recipient(r))
+                && m.text.bytes().any(|b| b.is_ascii_digit())
                 && self
                     .detector
-                    .detect(&m.text)
+                    .detect_unfiltered(&m.text, lifeguard_detect::Context::default())
                     .iter()
                     .any(|h| h.disclosed_age.is_some_and(|age| age < 18))
             {
@@ -545,7 +545,8 @@ impl SafetyEngine {
                 }
             }
             if threshold_crossed || sextortion {
-                if threshold_crossed {
+                // The suspect's messages are flagged; the child's own are not held up.
+                if threshold_crossed && suspect == sender {
                     decision.escalate(Action::Warn, Reason::GroomingRisk);
                 }
                 if sextortion {

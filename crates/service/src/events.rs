@@ -4,12 +4,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::Json;
 use lifeguard_core::Event;
+use lifeguard_safety::Decision;
 use lifeguard_store::Appended;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::metrics::Metrics;
-use crate::{AppError, AppState, MAX_BATCH_EVENTS};
+use crate::{case_records, AppError, AppState, MAX_BATCH_EVENTS};
 
 /// What became of one event of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +34,9 @@ pub struct EventResult {
     /// Why it was rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the platform should do, for a newly accepted event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
 }
 
 /// The answer to `POST /v1/events`. Every `accepted` or `duplicate` event is
@@ -108,6 +112,7 @@ pub(crate) async fn ingest(
                     id: Some(event.id.clone()),
                     status: EventStatus::Accepted,
                     error: None,
+                    decision: None,
                 });
                 valid.push(event);
                 slots.push(i);
@@ -116,6 +121,7 @@ pub(crate) async fn ingest(
                 id: id_of(r),
                 status: EventStatus::Rejected,
                 error: Some(format!("event {i}: {error}")),
+                decision: None,
             }),
         }
     }
@@ -123,21 +129,40 @@ pub(crate) async fn ingest(
     Metrics::add(&state.metrics.events_rejected, rejected as u64);
     let (mut accepted, mut duplicates) = (0, 0);
     if !valid.is_empty() {
-        let store = state.store.clone();
         let started = Instant::now();
-        let outcomes = tokio::task::spawn_blocking(move || store.append(&valid))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))??;
+        let worker = state.clone();
+        // Commit first (the acknowledgement), then decide on the new events in the
+        // same order, holding the engine so that cases are written in order too.
+        let (outcomes, decisions) = tokio::task::spawn_blocking(move || {
+            let outcomes = worker.store.append(&valid)?;
+            let mut engine = worker.engine();
+            let now = chrono::Utc::now();
+            let decisions: Vec<Option<Decision>> = valid
+                .iter()
+                .zip(&outcomes)
+                .map(|(event, outcome)| match outcome {
+                    Appended::New(_) => Some(engine.apply(event, Some(now))),
+                    Appended::Duplicate => None,
+                })
+                .collect();
+            let cases = case_records(engine.take_changed_cases());
+            drop(engine);
+            worker.store.put_cases(&cases)?;
+            Ok::<_, AppError>((outcomes, decisions))
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
         Metrics::add(
             &state.metrics.store_commit_micros,
             started.elapsed().as_micros() as u64,
         );
-        for (slot, outcome) in slots.into_iter().zip(outcomes) {
+        for ((slot, outcome), decision) in slots.into_iter().zip(outcomes).zip(decisions) {
             if outcome == Appended::Duplicate {
                 results[slot].status = EventStatus::Duplicate;
                 duplicates += 1;
             } else {
                 accepted += 1;
+                results[slot].decision = decision;
             }
         }
     }

@@ -1,37 +1,53 @@
 //! Lifeguard's HTTP API, an adapter around the engine and the store.
 //!
 //! [`app`] builds the axum router; the CLI binds it to a socket. Handlers parse and
-//! validate input, hand events to the store (whose commit is the acknowledgement) and
-//! map every failure to a status in one place ([`AppError`]). Message text is never
-//! logged: handlers log ids, counts and timings only.
+//! validate input, hand events to the store (whose commit is the acknowledgement),
+//! run them through the safety engine for a decision, and map every failure to a
+//! status in one place ([`AppError`]). Message text is never logged: handlers log
+//! ids, counts and timings only.
 //!
-//! Routes: `POST /v1/events` (a batch of envelope events), `GET /v1/events/{id}`,
-//! `GET /healthz`, `GET /metrics` (Prometheus text format).
+//! | route | scope | what |
+//! |---|---|---|
+//! | `POST /v1/events` | ingest | a batch of events; a decision per event |
+//! | `GET /v1/events/{id}` | read | a stored event |
+//! | `GET /v1/accounts/{id}/risk` | read | an account's status, contacts with minors, risk, case |
+//! | `GET /v1/conversations/{id}/risk` | read | a conversation's risk, suspect and evidence |
+//! | `POST /v1/visibility` | read | which of some accounts a viewer may see on a surface |
+//! | `GET /v1/cases`, `GET /v1/cases/{id}` | read | open cases by priority; one case |
+//! | `GET /healthz`, `GET /metrics` | none | liveness; Prometheus text format |
 //!
 //! ```no_run
 //! # async fn run() {
-//! let store = std::sync::Arc::new(lifeguard_store::SqliteStore::open("x.db".as_ref()).unwrap());
-//! let app = lifeguard_service::app(lifeguard_service::AppState::new(store));
+//! use std::sync::Arc;
+//! let store = Arc::new(lifeguard_store::SqliteStore::open("x.db".as_ref()).unwrap());
+//! let engine = lifeguard_safety::SafetyEngine::new(lifeguard_safety::Config::default_config()).unwrap();
+//! let keys = lifeguard_service::ApiKeys::default();
+//! let state = lifeguard_service::AppState::open(store, engine, keys).unwrap();
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await.unwrap();
-//! axum::serve(listener, app).await.unwrap();
+//! axum::serve(listener, lifeguard_service::app(state)).await.unwrap();
 //! # }
 //! ```
 #![deny(missing_docs)]
 
+mod auth;
 mod error;
 mod events;
 mod metrics;
+mod views;
 
+pub use auth::{generate_key, ApiKey, ApiKeys, Scope};
 pub use error::AppError;
 pub use events::{BatchResponse, EventResult, EventStatus};
 pub use metrics::Metrics;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
-use lifeguard_store::EventStore;
+use lifeguard_safety::{Case, SafetyEngine};
+use lifeguard_store::{CaseRecord, Store, StoreError};
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -41,27 +57,86 @@ pub const MAX_BATCH_EVENTS: usize = 10_000;
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// The durable event log.
-    pub store: Arc<dyn EventStore>,
+    /// The durable event log and cases.
+    pub store: Arc<dyn Store>,
+    /// The safety engine; its state is a function of the event log.
+    pub engine: Arc<Mutex<SafetyEngine>>,
+    /// Clients' API keys.
+    pub keys: Arc<ApiKeys>,
     /// Counters exported at `/metrics`.
     pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
-    /// State over a store, with fresh metrics.
-    pub fn new(store: Arc<dyn EventStore>) -> AppState {
-        AppState {
-            store,
-            metrics: Arc::new(Metrics::default()),
+    /// State over a store: replays the store's event log into the engine (so that
+    /// a restart, even after `kill -9`, resumes exactly where the log ends) and
+    /// rewrites the derived cases.
+    pub fn open(
+        store: Arc<dyn Store>,
+        engine: SafetyEngine,
+        keys: ApiKeys,
+    ) -> Result<AppState, StoreError> {
+        let mut engine = engine;
+        let mut after = 0;
+        let mut replayed = 0u64;
+        loop {
+            let chunk = store.read_from(after, 10_000)?;
+            let Some(last) = chunk.last() else { break };
+            after = last.pos;
+            for stored in &chunk {
+                engine.apply(&stored.event, Some(stored.received_at));
+            }
+            replayed += chunk.len() as u64;
         }
+        store.put_cases(&case_records(engine.take_changed_cases()))?;
+        if replayed > 0 {
+            tracing::info!(events = replayed, "replayed the event log");
+        }
+        Ok(AppState {
+            store,
+            engine: Arc::new(Mutex::new(engine)),
+            keys: Arc::new(keys),
+            metrics: Arc::new(Metrics::default()),
+        })
     }
+
+    pub(crate) fn engine(&self) -> MutexGuard<'_, SafetyEngine> {
+        // The engine's methods do not panic on input; if one ever did, its state is
+        // still the result of the events applied so far, so keep serving.
+        self.engine.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+pub(crate) fn case_records(cases: Vec<Case>) -> Vec<CaseRecord> {
+    cases
+        .into_iter()
+        .map(|c| CaseRecord {
+            id: c.id.clone(),
+            suspect: c.suspect.clone(),
+            status: "open".into(),
+            priority: c.priority,
+            updated_at: c.updated_at,
+            body: serde_json::to_string(&c).unwrap_or_else(|_| "{}".into()),
+        })
+        .collect()
 }
 
 /// The service's router.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let ingest = Router::new()
         .route("/v1/events", post(events::ingest))
+        .route_layer(from_fn_with_state(state.clone(), auth::require_ingest));
+    let read = Router::new()
         .route("/v1/events/{id}", get(events::get_event))
+        .route("/v1/accounts/{id}/risk", get(views::account_risk))
+        .route("/v1/conversations/{id}/risk", get(views::conversation_risk))
+        .route("/v1/visibility", post(views::visibility))
+        .route("/v1/cases", get(views::list_cases))
+        .route("/v1/cases/{id}", get(views::get_case))
+        .route_layer(from_fn_with_state(state.clone(), auth::require_read));
+    Router::new()
+        .merge(ingest)
+        .merge(read)
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics::render))
         .fallback(|| async { AppError::NotFound("no such route".into()) })

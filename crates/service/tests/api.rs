@@ -5,7 +5,8 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use lifeguard_service::{app, AppState, BatchResponse, EventStatus};
+use lifeguard_safety::{Config, SafetyEngine};
+use lifeguard_service::{app, ApiKey, ApiKeys, AppState, BatchResponse, EventStatus, Scope};
 use lifeguard_store::{EventStore, SqliteStore};
 use tower::ServiceExt;
 
@@ -18,7 +19,9 @@ struct Harness {
 fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&dir.path().join("t.db")).unwrap());
-    let state = AppState::new(store.clone());
+    let engine = SafetyEngine::new(Config::default_config()).unwrap();
+    let keys = ApiKeys(vec![ApiKey::from_plaintext("t", "k", &[Scope::Admin])]);
+    let state = AppState::open(store.clone(), engine, keys).unwrap();
     Harness {
         _dir: dir,
         store,
@@ -31,6 +34,7 @@ async fn call(h: &Harness, method: &str, uri: &str, body: impl Into<Body>) -> (S
         .method(method)
         .uri(uri)
         .header("content-type", "application/json")
+        .header("authorization", "Bearer k")
         .body(body.into())
         .unwrap();
     let response = app(h.state.clone()).oneshot(request).await.unwrap();

@@ -107,6 +107,10 @@ pub struct CaseRecord {
     pub body: String,
 }
 
+/// Everything the service needs from a store.
+pub trait Store: EventStore + CaseStore {}
+impl<T: EventStore + CaseStore> Store for T {}
+
 /// Durable cases for moderators.
 pub trait CaseStore: Send + Sync {
     /// Inserts or replaces cases by id, in one commit.

@@ -1,4 +1,3 @@
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -6,15 +5,18 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use lifeguard_core::{Event, EventBody, RelationshipKind};
+use lifeguard_core::{Event, EventBody};
+use lifeguard_safety::Action;
 use lifeguard_service::{AppState, BatchResponse};
 use lifeguard_store::SqliteStore;
+use serde_json::Value;
 
-use super::serve::{runtime, serve};
+use super::serve::{prepare, runtime, serve};
 
 /// The bundled scenario: synthetic and non-explicit (accounts of several ages, an
-/// ordinary teen chat, a parent's chat, a chat showing grooming behaviours, and a
-/// burst of friend requests from one adult to many minors).
+/// ordinary teen chat, a parent's chat, a chat showing grooming behaviours, a
+/// sextortion attempt, a stranger's DM, and a burst of friend requests from one
+/// adult to many minors).
 const SCENARIO: &str = include_str!("../demo/scenario.jsonl");
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
@@ -55,6 +57,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .collect::<anyhow::Result<_>>()?;
     let db = fresh_store(&args.dir)?;
     let store = Arc::new(SqliteStore::open(&db)?);
+    let key = lifeguard_service::generate_key()?;
+    let (engine, keys, _) = prepare(None, Some(key.clone()))?;
+    let state = AppState::open(store, engine, keys)?;
     let rt = runtime()?;
     rt.block_on(async move {
         let listener = match tokio::net::TcpListener::bind(args.listen).await {
@@ -68,15 +73,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Err(e) => bail!("cannot listen on {}: {e}", args.listen),
         };
         let addr = listener.local_addr()?;
-        let server = tokio::spawn(serve(listener, AppState::new(store)));
+        let server = tokio::spawn(serve(listener, state));
         let base = format!("http://{addr}");
         println!(
             "Lifeguard demo: service on {base}, store in {}",
             db.display()
         );
-        let replay_base = base.clone();
-        let summary = tokio::task::spawn_blocking(move || replay(&replay_base, &events)).await??;
-        print_summary(&summary, &base, &db);
+        println!("API key for this run: {key}\n");
+        let (b, k) = (base.clone(), key.clone());
+        tokio::task::spawn_blocking(move || replay(&b, &k, &events)).await??;
+        print_where_to_look(&base, &key, &db);
         std::io::stdout().flush()?;
         if args.no_serve {
             server.abort();
@@ -90,115 +96,167 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(Default)]
-struct Summary {
-    accepted: usize,
-    rejected: usize,
-    duplicates: usize,
-    by_type: BTreeMap<&'static str, usize>,
-    bands: BTreeMap<String, Vec<String>>,
-    conversations: BTreeMap<String, usize>,
-    requests_by_sender: BTreeMap<String, usize>,
-    refusals_of: BTreeMap<String, usize>,
-    reports_of: BTreeMap<String, usize>,
+struct Client<'a> {
+    base: &'a str,
+    key: &'a str,
 }
 
-fn post(base: &str, events: &[Event]) -> anyhow::Result<BatchResponse> {
-    let body = serde_json::to_string(&serde_json::json!({ "events": events }))?;
-    let mut response = ureq::post(&format!("{base}/v1/events"))
-        .header("content-type", "application/json")
-        .send(body)
-        .context("posting events to the demo service")?;
-    let text = response.body_mut().read_to_string()?;
-    Ok(serde_json::from_str(&text)?)
+impl Client<'_> {
+    fn post(&self, path: &str, body: String) -> anyhow::Result<String> {
+        let mut response = ureq::post(&format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .header("authorization", &format!("Bearer {}", self.key))
+            .send(body)
+            .with_context(|| format!("POST {path}"))?;
+        Ok(response.body_mut().read_to_string()?)
+    }
+
+    fn get(&self, path: &str) -> anyhow::Result<Value> {
+        let mut response = ureq::get(&format!("{}{path}", self.base))
+            .header("authorization", &format!("Bearer {}", self.key))
+            .call()
+            .with_context(|| format!("GET {path}"))?;
+        Ok(serde_json::from_str(
+            &response.body_mut().read_to_string()?,
+        )?)
+    }
 }
 
-/// Replays the scenario as a platform would: accounts and relationships in
-/// batches, each chat message on its own, as it is sent.
-fn replay(base: &str, events: &[Event]) -> anyhow::Result<Summary> {
-    let mut summary = Summary::default();
-    let (messages, others): (Vec<&Event>, Vec<&Event>) = events
-        .iter()
-        .partition(|e| matches!(e.body, EventBody::Message(_)));
-    let mut answers = vec![post(
-        base,
-        &others.into_iter().cloned().collect::<Vec<_>>(),
-    )?];
-    for message in messages {
-        answers.push(post(base, std::slice::from_ref(message))?);
-    }
-    for answer in &answers {
-        summary.accepted += answer.accepted;
-        summary.rejected += answer.rejected;
-        summary.duplicates += answer.duplicates;
-    }
-    for event in events {
-        *summary.by_type.entry(event.body.type_name()).or_default() += 1;
-        match &event.body {
-            EventBody::AccountCreated(a) => summary
-                .bands
-                .entry(a.effective_band(2026).as_str().to_owned())
-                .or_default()
-                .push(a.account.clone()),
-            EventBody::Message(m) => {
-                *summary
-                    .conversations
-                    .entry(m.conversation.clone())
-                    .or_default() += 1
+/// Replays the scenario as a platform would, in time order: runs of account and
+/// relationship events in batches, each chat message on its own as it is sent.
+/// Prints every decision that is not a plain "allow".
+fn replay(base: &str, key: &str, events: &[Event]) -> anyhow::Result<()> {
+    let client = Client { base, key };
+    let (mut stored, mut total) = (0, 0);
+    let mut pending: Vec<&Event> = Vec::new();
+    let mut send = |batch: &[&Event]| -> anyhow::Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let body = serde_json::to_string(&serde_json::json!({ "events": batch }))?;
+        let answer: BatchResponse = serde_json::from_str(&client.post("/v1/events", body)?)?;
+        stored += answer.accepted;
+        total += batch.len();
+        for (event, result) in batch.iter().zip(&answer.results) {
+            let Some(d) = &result.decision else { continue };
+            if d.action == Action::Allow && d.notices.is_empty() && d.case.is_none() {
+                continue;
             }
-            EventBody::Relationship(r) => match r.kind {
-                RelationshipKind::FriendRequest => {
-                    *summary
-                        .requests_by_sender
-                        .entry(r.from.clone())
-                        .or_default() += 1
+            let what = match &event.body {
+                EventBody::Message(m) => {
+                    format!("message {} -> {}", m.sender, m.recipients.join(","))
                 }
-                RelationshipKind::Reject | RelationshipKind::Block => {
-                    *summary.refusals_of.entry(r.to.clone()).or_default() += 1
+                EventBody::Relationship(r) => {
+                    format!("{:?} {} -> {}", r.kind, r.from, r.to).to_lowercase()
                 }
-                RelationshipKind::Report => {
-                    *summary.reports_of.entry(r.to.clone()).or_default() += 1
-                }
-                _ => {}
-            },
-            _ => {}
+                other => other.type_name().to_owned(),
+            };
+            let reasons: Vec<String> = d
+                .reasons
+                .iter()
+                .map(|r| {
+                    serde_json::to_value(r)
+                        .map(|v| v.as_str().unwrap_or("").to_owned())
+                        .unwrap_or_default()
+                })
+                .collect();
+            println!("  {what:<44} {:?} [{}]", d.action, reasons.join(", "));
+            for n in &d.notices {
+                let kind = serde_json::to_value(n.kind)?;
+                let extra = match &n.card {
+                    Some(c) => format!(
+                        " (safety card: account {} days old, different country: {}, mutual connections: {})",
+                        c.account_age_days.map_or("?".into(), |d| d.to_string()),
+                        c.different_country,
+                        c.mutual_connections
+                    ),
+                    None if !n.helplines.is_empty() => format!(" (helplines: {})", n.helplines.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join("; ")),
+                    None => String::new(),
+                };
+                println!(
+                    "      notice to {}: {}{extra}",
+                    n.to,
+                    kind.as_str().unwrap_or("")
+                );
+            }
+            if let Some(risk) = d.risk.as_ref().filter(|r| r.alert) {
+                let names: Vec<&str> = risk
+                    .behaviours
+                    .iter()
+                    .map(|e| e.behaviour.as_str())
+                    .collect();
+                println!(
+                    "      ALERT: risk {:.2}, suspect {}, behaviours: {}",
+                    risk.risk,
+                    risk.suspect.as_deref().unwrap_or("?"),
+                    names.join(", ")
+                );
+            }
+            if let Some(case) = &d.case {
+                println!("      case {case} opened or updated");
+            }
+        }
+        Ok(())
+    };
+    println!(
+        "Replaying {} events (decisions other than a plain allow):",
+        events.len()
+    );
+    for event in events {
+        if matches!(event.body, EventBody::Message(_)) {
+            send(&pending)?;
+            pending.clear();
+            send(&[event])?;
+        } else {
+            pending.push(event);
         }
     }
-    Ok(summary)
-}
+    send(&pending)?;
+    println!("\n{stored} of {total} events stored durably.");
 
-fn print_summary(s: &Summary, base: &str, db: &Path) {
-    println!(
-        "\nReplayed {} events through POST /v1/events: {} stored durably, {} duplicates, {} rejected.",
-        s.accepted + s.duplicates + s.rejected,
-        s.accepted,
-        s.duplicates,
-        s.rejected
-    );
-    let types: Vec<String> = s.by_type.iter().map(|(t, n)| format!("{n} {t}")).collect();
-    println!("  events: {}", types.join(", "));
-    for (band, accounts) in &s.bands {
-        println!("  accounts {band:>8}: {}", accounts.join(", "));
-    }
-    for (conversation, n) in &s.conversations {
-        println!("  conversation {conversation}: {n} messages, sent one at a time");
-    }
-    for (sender, n) in &s.requests_by_sender {
+    println!("\nConversations:");
+    for c in [
+        "dm-leo-maya",
+        "dm-dana-maya",
+        "dm-jordan-maya",
+        "dm-ghost-priya",
+    ] {
+        let v = client.get(&format!("/v1/conversations/{c}/risk"))?;
         println!(
-            "  {sender} sent {n} friend requests ({} rejected or blocked, {} reported)",
-            s.refusals_of.get(sender).copied().unwrap_or(0),
-            s.reports_of.get(sender).copied().unwrap_or(0),
+            "  {c:<16} risk {:.2}  suspect {:<10} alert at message {}",
+            v["risk"].as_f64().unwrap_or(0.0),
+            v["suspect"].as_str().unwrap_or("-"),
+            v["alert_seq"]
+                .as_u64()
+                .map_or("-".into(), |s| (s + 1).to_string()),
         );
     }
+    println!("\nModerator queue (GET /v1/cases, by priority):");
+    let cases = client.get("/v1/cases")?;
+    for c in cases.as_array().into_iter().flatten() {
+        let reasons: Vec<&str> = c["reasons"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        println!(
+            "  {:>3}  {:<10} {:<28} {}",
+            c["priority"],
+            c["suspect"].as_str().unwrap_or(""),
+            c["id"].as_str().unwrap_or(""),
+            reasons.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn print_where_to_look(base: &str, key: &str, db: &Path) {
+    let auth = format!("-H 'Authorization: Bearer {key}'");
     println!("\nWhere to look:");
-    println!("  curl {base}/healthz");
+    println!("  curl {auth} {base}/v1/conversations/dm-jordan-maya/risk");
+    println!("  curl {auth} {base}/v1/accounts/rex_gamer/risk");
+    println!("  curl {auth} {base}/v1/cases");
     println!("  curl {base}/metrics");
-    println!("  curl {base}/v1/events/msg-dm-jordan-maya-9");
-    println!(
-        "  sqlite3 {} 'select type, count(*) from events group by type'",
-        db.display()
-    );
-    println!(
-        "Scoring, safe-account decisions and the moderator console arrive with issues 3, 6 and 7."
-    );
+    println!("  the store: {} (SQLite)", db.display());
 }

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use lifeguard_service::{app, AppState};
+use lifeguard_safety::{Config, SafetyEngine};
+use lifeguard_service::{app, generate_key, ApiKey, ApiKeys, AppState, Scope};
 use lifeguard_store::SqliteStore;
 
 /// Run the safety service.
@@ -17,24 +18,83 @@ pub struct Args {
     /// Address to listen on; port 0 picks a free one (printed on start).
     #[arg(long, default_value = "127.0.0.1:8080", env = "LIFEGUARD_LISTEN")]
     pub listen: SocketAddr,
+    /// Policy and API-key configuration (TOML); see config/lifeguard.toml for every
+    /// key and its default. Keys you leave out keep their defaults.
+    #[arg(long, env = "LIFEGUARD_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// An API key with every scope (ingest, read, admin), in addition to those in
+    /// the configuration. Without any key, one is generated and printed on start.
+    #[arg(long, env = "LIFEGUARD_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+}
+
+/// Reads the configuration file: `[[api_keys]]` entries for the service, the
+/// rest for the safety engine.
+pub fn load_config(path: Option<&PathBuf>) -> anyhow::Result<(Config, Vec<ApiKey>)> {
+    let Some(path) = path else {
+        return Ok((Config::default_config(), Vec::new()));
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut table: toml::Table = text
+        .parse()
+        .with_context(|| format!("{}: invalid TOML", path.display()))?;
+    let keys = match table.remove("api_keys") {
+        Some(value) => value.try_into::<Vec<ApiKey>>().with_context(|| {
+            format!(
+                "{}: invalid [[api_keys]] (name, scopes, sha256)",
+                path.display()
+            )
+        })?,
+        None => Vec::new(),
+    };
+    let config =
+        Config::from_toml(&table.to_string()).with_context(|| path.display().to_string())?;
+    Ok((config, keys))
+}
+
+/// The engine and keys for a run; generates a key when none is configured.
+pub fn prepare(
+    config: Option<&PathBuf>,
+    api_key: Option<String>,
+) -> anyhow::Result<(SafetyEngine, ApiKeys, Option<String>)> {
+    let (config, mut keys) = load_config(config)?;
+    let all = [Scope::Ingest, Scope::Read, Scope::Admin];
+    let mut generated = None;
+    match api_key {
+        Some(key) => keys.push(ApiKey::from_plaintext("command-line", &key, &all)),
+        None if keys.is_empty() => {
+            let key = generate_key().context("generating an API key")?;
+            keys.push(ApiKey::from_plaintext("generated", &key, &all));
+            generated = Some(key);
+        }
+        None => {}
+    }
+    let engine = SafetyEngine::new(config).context("loading the safety engine")?;
+    Ok((engine, ApiKeys(keys), generated))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let (engine, keys, generated) = prepare(args.config.as_ref(), args.api_key)?;
     let store = Arc::new(
         SqliteStore::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?,
     );
+    let state = AppState::open(store, engine, keys).context("replaying the event log")?;
     runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
-        // Tests and scripts read this line to find the port.
+        // Tests and scripts read these lines to find the port and the key.
         println!(
             "lifeguard listening on http://{addr} (store {})",
             args.db.display()
         );
+        if let Some(key) = generated {
+            println!("api key (ingest, read, admin; generated for this run): {key}");
+        }
         std::io::stdout().flush()?;
-        serve(listener, AppState::new(store)).await
+        serve(listener, state).await
     })?;
     Ok(ExitCode::SUCCESS)
 }
