@@ -346,6 +346,14 @@ impl ConversationState {
         })
     }
 
+    fn risky_weight(a: &AuthorState) -> f32 {
+        a.weight
+            .iter()
+            .zip(RULE_WEIGHTS.iter())
+            .map(|(w, r)| w * r)
+            .sum()
+    }
+
     fn find(&self, author: &str) -> Option<&AuthorState> {
         self.authors.iter().find(|a| a.name == author)
     }
@@ -421,8 +429,10 @@ impl ConversationState {
     /// `risk = Σ_b RULE_WEIGHTS[b] · ln(1 + w_b)`, where `w_b` is the sum of the
     /// author's hit weights for behaviour `b` (so weak, often-innocent matches
     /// count little). Risk is multiplied by 2 when another author stated an age
-    /// under 18 and by a further 1.25 when the author shows three or more distinct
-    /// behaviours; then `z = -4 + risk + 0.35 · distinct`, minus 2.5 when the
+    /// under 18, by a further 1.25 when the author shows three or more distinct
+    /// behaviours, and by `0.5 + s`, `s` the author's share of the conversation's
+    /// weighted behaviours (the offender usually shows most of them); then
+    /// `z = -4 + risk + 0.35 · distinct`, minus 3 when the
     /// author stated a minor age and never an adult one (the child side), and the
     /// score is `1 / (1 + e^-z)`. One weak behaviour scores under 0.05; an adult
     /// who asks a 13-year-old's age, for secrecy, to move app and for a picture
@@ -446,11 +456,18 @@ impl ConversationState {
         if distinct >= 3 {
             risk *= 1.25;
         }
+        // Relative to the others: in a grooming chat the offender shows most of
+        // the behaviours, the child (or a decoy playing one) fewer.
+        let mine = Self::risky_weight(a);
+        let all: f32 = self.authors.iter().map(Self::risky_weight).sum();
+        if all > 0.0 {
+            risk *= 0.5 + mine / all;
+        }
         let mut z = -4.0 + risk + 0.35 * distinct as f32;
         let self_minor = a.min_age().is_some_and(|x| x < 18);
         let self_adult = a.max_age().is_some_and(|x| x >= 18);
         if self_minor && !self_adult {
-            z -= 2.5;
+            z -= 3.0;
         }
         1.0 / (1.0 + (-z).exp())
     }
