@@ -281,10 +281,10 @@ fn rule_specs() -> Vec<RuleSpec> {
         (Sextortion, 0.6, &["send", "post", "share", "show", "leak", "upload", "spread", "forward", "expose"], r"\b(?:ill|i will|im going to|im gonna|i am going to|i am gonna|or i|or ill) (?:send|post|share|show|leak|upload|spread|forward|expose) (?:them|it|this|these|those) (?:to|with) (?:everyone|every ?one|everybody|all {YOUR} friends|all ur friends|{YOUR} (?:friends|{FAM}|school|followers|contacts|teachers?|classmates))\b", None, No),
         (Sextortion, 1.0, &["leak"], r"\bi(?:ll| will|m gonna| am gonna|m going to| am going to)? (?:leak|expose) (?:u|you|ya|them|it|{YOUR}|ur)\b", Some(r"\b(?:code|source|patch|build|beta|memory|password|bug)\b"), No),
         (Sextortion, 1.0, &["pay", "send"], r"\b(?:pay|send) (?:me )?(?:\$?\d+|money|cash|more|now|another|gift ?cards?|bitcoin|btc|more pics|more photos|them)?\W{0,3} ?or (?:else|i|ill|everyone|every ?one|{YOUR}|ur)\b", Some(r"\b(?:or (?:i (?:cant|can not|wont|will not) (?:play|help|fix))|or else (?:its|it is) (?:free|fine))\b"), No),
-        (Sextortion, 1.0, &["unless"], r"\bunless {U} (?:pay|send|give|do what)\b", None, No),
+        (Sextortion, 1.0, &["unless"], r"\bunless {U} (?:pay|send (?:me )?(?:more|money|\$|another|the)|do what i)\b", None, No),
         (Sextortion, 0.8, &["hour", "minute", "min", "hrs"], r"\b{U} (?:have|got|get) (?:\d+|one|two|an|a few|ten|24) (?:hours?|hrs?|minutes?|mins?) (?:to (?:pay|send|decide)|or)\b", None, No),
         (Sextortion, 0.8, &["or else", "or ill", "or i will", "or i"], r"\bor (?:else )?i(?:ll| will| am gonna|m gonna)? (?:send|post|share|leak|show|expose|tell|ruin)\b.{0,30}\b(?:{PIC}|pictures?|everyone|every ?one|{FAM}|friends|school)\b", None, No),
-        (Sextortion, 0.7, &["saved", "have", "got", "screenshot", "record"], r"\bi (?:have|got|saved|recorded|screenshotted|screenshot|kept) (?:all )?(?:ur|{YOUR}|the) (?:{PIC}|nudes|pictures)\b", None, No),
+        (Sextortion, 0.7, &["saved", "have", "got", "screenshot", "record"], r"\bi (?:have|got|saved|recorded|screenshotted|screenshot|kept) (?:all )?(?:ur|{YOUR}) (?:{PIC}|nudes|pictures)\b", None, No),
     ]
 }
 
