@@ -89,10 +89,8 @@ impl<R: BufRead> Pan12Reader<R> {
                         }
                     };
                 }
-                XmlEvent::Empty(e) => {
-                    if e.name().as_ref() == b"text" {
-                        draft.text.get_or_insert_with(String::new);
-                    }
+                XmlEvent::Empty(e) if e.name().as_ref() == b"text" => {
+                    draft.text.get_or_insert_with(String::new);
                 }
                 XmlEvent::Text(t) => {
                     let value = t.unescape().map_err(|e| fail(e.to_string()))?;

@@ -224,24 +224,23 @@ impl SafetyEngine {
                     prune(&mut stats.requests, at, window);
                 }
             }
-            RelationshipKind::Accept => {
-                // `from` accepted `to`'s request: now connected, unless blocked.
+            // `from` accepted `to`'s request: now connected, unless blocked.
+            RelationshipKind::Accept
                 if !self
                     .accounts
                     .get(&r.from)
-                    .is_some_and(|s| s.blocked.contains(&r.to))
-                {
-                    self.accounts
-                        .entry(r.from.clone())
-                        .or_default()
-                        .connections
-                        .insert(r.to.clone());
-                    self.accounts
-                        .entry(r.to.clone())
-                        .or_default()
-                        .connections
-                        .insert(r.from.clone());
-                }
+                    .is_some_and(|s| s.blocked.contains(&r.to)) =>
+            {
+                self.accounts
+                    .entry(r.from.clone())
+                    .or_default()
+                    .connections
+                    .insert(r.to.clone());
+                self.accounts
+                    .entry(r.to.clone())
+                    .or_default()
+                    .connections
+                    .insert(r.from.clone());
             }
             RelationshipKind::Reject | RelationshipKind::Block => {
                 if r.kind == RelationshipKind::Block {
@@ -676,7 +675,7 @@ impl SafetyEngine {
         let restricted = self.contacts.get(viewer).is_some_and(|c| c.restricted);
         let adult = self.is_adult_sender(viewer);
         match surface {
-            Surface::Suggestions => !restricted && !(adult && !connected),
+            Surface::Suggestions => !restricted && (!adult || connected),
             Surface::Search => !restricted,
             Surface::ConnectionsList => connected,
         }
