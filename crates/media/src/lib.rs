@@ -35,10 +35,12 @@
 
 mod decode;
 mod error;
+pub mod index;
 pub mod pdq;
 
 pub use decode::{decode, detect_format, DecodedImage, Limits};
 pub use error::{ImageFormat, MediaError};
+pub use index::{HammingIndex, DEFAULT_THRESHOLD};
 pub use pdq::{
     pdq_dihedral_from_rgb8, pdq_from_luma, pdq_from_rgb8, LumaMode, Pdq, PdqDihedral, PdqOptions,
     PdqOutput, PdqParseError, DIHEDRAL_NAMES,

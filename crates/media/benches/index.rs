@@ -1,0 +1,145 @@
+//! Hamming index over PDQ hashes: build time, memory, query latency against
+//! brute force in the same run (no criterion; std::time, one thread).
+//!
+//! `cargo bench -p lifeguard-media --bench index` runs 10 million hashes;
+//! `-- --quick` (or `LIFEGUARD_BENCH_QUICK=1`) runs 1 million. Two data sets:
+//! uniformly random hashes, and clustered ones (centres with 100 variants each,
+//! 0-20 bits from their centre, like real lists full of near-duplicates).
+//! Two query sets: near-duplicates of indexed hashes (0-24 bits flipped) and
+//! unrelated random hashes. Threshold 31.
+
+use std::time::Instant;
+
+use lifeguard_media::{HammingIndex, Pdq};
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn pdq(&mut self) -> Pdq {
+        let mut b = [0u8; 32];
+        for c in b.chunks_mut(8) {
+            c.copy_from_slice(&self.next().to_le_bytes());
+        }
+        Pdq::from_bytes(b)
+    }
+    fn flip(&mut self, p: &Pdq, k: u32) -> Pdq {
+        let mut b = *p.as_bytes();
+        let mut flipped = [false; 256];
+        let mut n = 0;
+        while n < k {
+            let bit = (self.next() % 256) as usize;
+            if !flipped[bit] {
+                flipped[bit] = true;
+                b[bit / 8] ^= 1 << (bit % 8);
+                n += 1;
+            }
+        }
+        Pdq::from_bytes(b)
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+struct Lat {
+    p50: f64,
+    p99: f64,
+    mean: f64,
+    hits: f64,
+}
+
+/// Milliseconds per query.
+fn measure(queries: &[Pdq], mut f: impl FnMut(&Pdq) -> usize) -> Lat {
+    let mut ms = Vec::with_capacity(queries.len());
+    let mut hits = 0usize;
+    for q in queries {
+        let t = Instant::now();
+        hits += f(q);
+        ms.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let mean = ms.iter().sum::<f64>() / ms.len() as f64;
+    ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    Lat {
+        p50: percentile(&ms, 0.5),
+        p99: percentile(&ms, 0.99),
+        mean,
+        hits: hits as f64 / queries.len() as f64,
+    }
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick")
+        || std::env::var("LIFEGUARD_BENCH_QUICK").is_ok_and(|v| v != "0");
+    let n: usize = if quick { 1_000_000 } else { 10_000_000 };
+    let threshold = 31;
+    println!(
+        "Hamming index, {n} hashes, threshold {threshold}, one thread{}",
+        if quick { " (quick)" } else { "" }
+    );
+    println!();
+    println!("| data | build | bytes/hash | queries | index p50 | index p99 | index mean | brute force p50 | brute force p99 | speed-up (p50) | hits/query |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for clustered in [false, true] {
+        let mut rng = Rng(if clustered { 7 } else { 3 });
+        let data: Vec<Pdq> = if clustered {
+            let mut v = Vec::with_capacity(n);
+            while v.len() < n {
+                let c = rng.pdq();
+                for _ in 0..100.min(n - v.len()) {
+                    let k = (rng.next() % 21) as u32;
+                    v.push(rng.flip(&c, k));
+                }
+            }
+            v
+        } else {
+            (0..n).map(|_| rng.pdq()).collect()
+        };
+        let t = Instant::now();
+        let idx = HammingIndex::build(&data);
+        let build = t.elapsed().as_secs_f64();
+        let bytes = idx.memory_bytes() as f64 / n as f64;
+
+        let near: Vec<Pdq> = (0..2000)
+            .map(|_| {
+                let base = data[(rng.next() % n as u64) as usize];
+                let k = (rng.next() % 25) as u32;
+                rng.flip(&base, k)
+            })
+            .collect();
+        let random: Vec<Pdq> = (0..2000).map(|_| rng.pdq()).collect();
+        let name = if clustered { "clustered" } else { "random" };
+        for (qname, qs) in [("near-duplicate", &near), ("random", &random)] {
+            // Warm the caches and the page tables once.
+            for q in qs.iter().take(50) {
+                std::hint::black_box(idx.query(q, threshold));
+            }
+            let mut buf = Vec::new();
+            let li = measure(qs, |q| {
+                idx.query_into(q, threshold, &mut buf);
+                buf.len()
+            });
+            let bq = &qs[..60];
+            let lb = measure(bq, |q| idx.brute_force(q, threshold).len());
+            for q in bq {
+                assert_eq!(idx.query(q, threshold), idx.brute_force(q, threshold));
+            }
+            println!(
+                "| {name} | {build:.1} s | {bytes:.1} | {qname} | {:.3} ms | {:.3} ms | {:.3} ms | {:.2} ms | {:.2} ms | {:.0}x | {:.1} |",
+                li.p50,
+                li.p99,
+                li.mean,
+                lb.p50,
+                lb.p99,
+                lb.p50 / li.p50,
+                li.hits
+            );
+        }
+    }
+}
