@@ -287,7 +287,13 @@ impl HammingIndex {
                 let mut cand = c.borrow_mut();
                 cand.clear();
                 let masks = masks(radius);
-                for (t, table) in self.tables.iter().enumerate() {
+                // Until the first rebuild every id is pending (no tables yet).
+                let tables = if self.indexed == 0 {
+                    &[][..]
+                } else {
+                    &self.tables[..]
+                };
+                for (t, table) in tables.iter().enumerate() {
                     let key = q.key(t);
                     for &m in masks {
                         let k = key ^ m as usize;
@@ -637,6 +643,17 @@ mod tests {
         let new_id = map[id as usize].unwrap();
         assert_eq!(idx.get(new_id), Some(p));
         assert!(idx.query(&p, 0).contains(&(new_id, 0)));
+    }
+
+    #[test]
+    fn a_new_index_answers_from_pending_adds_before_any_rebuild() {
+        let mut rng = Rng(6);
+        let mut idx = HammingIndex::new();
+        assert!(idx.query(&rng.pdq(), 31).is_empty());
+        let p = rng.pdq();
+        let id = idx.add(&p);
+        assert_eq!(idx.query(&rng.flip(&p, 31), 31), vec![(id, 31)]);
+        assert_eq!(idx.len(), 1);
     }
 
     #[test]

@@ -33,14 +33,18 @@
 
 #![deny(missing_docs)]
 
+pub mod banks;
 mod decode;
 mod error;
 pub mod index;
+pub mod matcher;
 pub mod pdq;
 
+pub use banks::{BankFormat, BankParseError, BankRow, HashType};
 pub use decode::{decode, detect_format, DecodedImage, Limits};
 pub use error::{ImageFormat, MediaError};
 pub use index::{HammingIndex, DEFAULT_THRESHOLD};
+pub use matcher::{BankSpec, Match, Matcher};
 pub use pdq::{
     pdq_dihedral_from_rgb8, pdq_from_luma, pdq_from_rgb8, LumaMode, Pdq, PdqDihedral, PdqOptions,
     PdqOutput, PdqParseError, DIHEDRAL_NAMES,

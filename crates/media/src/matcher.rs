@@ -1,0 +1,254 @@
+//! Matching image hashes against hash banks: the library API shared by the
+//! CLI (`lifeguard match`), the service and the triage scanner.
+//!
+//! A [`Matcher`] holds every bank's PDQ hashes in one [`HammingIndex`]
+//! (queried once at the largest bank threshold, then filtered per bank) and
+//! the cryptographic hashes in exact-match maps.
+//!
+//! ```
+//! use lifeguard_media::matcher::{Matcher, BankSpec};
+//! use lifeguard_media::banks::HashType;
+//! use lifeguard_media::Pdq;
+//!
+//! let p = "f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22";
+//! let mut m = Matcher::new();
+//! let bank = m.add_bank(BankSpec { name: "known".into(), label: "test".into(), pdq_threshold: 31 });
+//! m.add_hash(bank, HashType::Pdq, p, None).unwrap();
+//! let hits = m.match_pdq(&p.parse::<Pdq>().unwrap());
+//! assert_eq!((hits[0].bank.as_str(), hits[0].distance), ("known", 0));
+//! ```
+
+use std::collections::HashMap;
+
+use crate::banks::HashType;
+use crate::{HammingIndex, ImageHashes, Pdq, DIHEDRAL_NAMES};
+
+/// A bank's matching settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankSpec {
+    /// Unique name.
+    pub name: String,
+    /// Label or category reported with each match.
+    pub label: String,
+    /// Largest PDQ Hamming distance that counts as a match (31 by default).
+    pub pdq_threshold: u32,
+}
+
+/// One match of an image against a bank entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Match {
+    /// The bank's name.
+    pub bank: String,
+    /// The entry's own label, else the bank's.
+    pub label: String,
+    /// How it matched: `pdq`, `md5`, `sha1` or `sha256`.
+    pub hash_type: HashType,
+    /// The bank's hash that matched (lower-case hex).
+    pub hash: String,
+    /// PDQ Hamming distance; 0 for cryptographic matches.
+    pub distance: u32,
+    /// For PDQ matches found through a rotated or flipped hash, which one
+    /// (a [`DIHEDRAL_NAMES`] entry); absent for the image as it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<&'static str>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    bank: u32,
+    label: Option<String>,
+}
+
+/// Banks loaded for matching. Pure, in memory; build it once, share it
+/// read-only (`&Matcher` is `Sync`).
+#[derive(Debug, Clone, Default)]
+pub struct Matcher {
+    banks: Vec<BankSpec>,
+    index: HammingIndex,
+    /// Per index id: which bank entry.
+    pdq_entries: Vec<Entry>,
+    exact: HashMap<(HashType, String), Vec<Entry>>,
+    max_threshold: u32,
+}
+
+impl Matcher {
+    /// No banks yet.
+    pub fn new() -> Matcher {
+        Matcher::default()
+    }
+
+    /// Adds a bank; returns its handle for [`Self::add_hash`].
+    pub fn add_bank(&mut self, spec: BankSpec) -> u32 {
+        self.max_threshold = self.max_threshold.max(spec.pdq_threshold);
+        self.banks.push(spec);
+        (self.banks.len() - 1) as u32
+    }
+
+    /// Adds one hash to a bank (hex, any case); `label` overrides the bank's.
+    /// Errors describe a malformed hash.
+    ///
+    /// # Panics
+    /// If `bank` was not returned by [`Self::add_bank`].
+    pub fn add_hash(
+        &mut self,
+        bank: u32,
+        hash_type: HashType,
+        hash: &str,
+        label: Option<String>,
+    ) -> Result<(), String> {
+        assert!((bank as usize) < self.banks.len(), "unknown bank handle");
+        let hash = hash_type.normalise(hash)?;
+        let entry = Entry { bank, label };
+        if hash_type == HashType::Pdq {
+            let pdq = Pdq::from_hex(&hash).map_err(|e| e.to_string())?;
+            let id = self.index.add(&pdq) as usize;
+            debug_assert_eq!(id, self.pdq_entries.len());
+            self.pdq_entries.push(entry);
+        } else {
+            self.exact.entry((hash_type, hash)).or_default().push(entry);
+        }
+        Ok(())
+    }
+
+    /// The banks loaded.
+    pub fn banks(&self) -> &[BankSpec] {
+        &self.banks
+    }
+
+    /// Number of hashes held, all banks and types.
+    pub fn len(&self) -> usize {
+        self.index.len() + self.exact.values().map(Vec::len).sum::<usize>()
+    }
+
+    /// True when no hash is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn make(&self, e: &Entry, hash_type: HashType, hash: String, distance: u32) -> Match {
+        let bank = &self.banks[e.bank as usize];
+        Match {
+            bank: bank.name.clone(),
+            label: e.label.clone().unwrap_or_else(|| bank.label.clone()),
+            hash_type,
+            hash,
+            distance,
+            variant: None,
+        }
+    }
+
+    /// PDQ matches of one hash, each within its bank's threshold, nearest first.
+    pub fn match_pdq(&self, pdq: &Pdq) -> Vec<Match> {
+        let mut out = Vec::new();
+        for (id, d) in self.index.query(pdq, self.max_threshold) {
+            let e = &self.pdq_entries[id as usize];
+            if d <= self.banks[e.bank as usize].pdq_threshold {
+                let hash = self.index.get(id).expect("live id").to_hex();
+                out.push(self.make(e, HashType::Pdq, hash, d));
+            }
+        }
+        out
+    }
+
+    /// Exact matches of a cryptographic hash (hex, any case).
+    pub fn match_exact(&self, hash_type: HashType, hash: &str) -> Vec<Match> {
+        let key = (hash_type, hash.to_ascii_lowercase());
+        self.exact
+            .get(&key)
+            .map(|es| {
+                es.iter()
+                    .map(|e| self.make(e, hash_type, key.1.clone(), 0))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Every match of an image: exact by SHA-256, SHA-1 and MD5, then PDQ
+    /// (and, when `hashes.dihedral` is present, its rotations and flips:
+    /// each bank entry is reported once, at its smallest distance).
+    pub fn match_hashes(&self, hashes: &ImageHashes) -> Vec<Match> {
+        let mut out = Vec::new();
+        for (t, h) in [
+            (HashType::Sha256, &hashes.sha256),
+            (HashType::Sha1, &hashes.sha1),
+            (HashType::Md5, &hashes.md5),
+        ] {
+            out.extend(self.match_exact(t, h));
+        }
+        let mut pdq: Vec<Match> = self.match_pdq(&hashes.pdq);
+        if let Some(variants) = &hashes.dihedral {
+            for (i, v) in variants.iter().enumerate().skip(1) {
+                for mut m in self.match_pdq(v) {
+                    m.variant = Some(DIHEDRAL_NAMES[i]);
+                    pdq.push(m);
+                }
+            }
+            // Nearest first; the untransformed image wins ties.
+            pdq.sort_by_key(|m| (m.distance, m.variant.is_some()));
+            let mut seen = std::collections::HashSet::new();
+            pdq.retain(|m| seen.insert((m.bank.clone(), m.hash.clone())));
+        }
+        out.extend(pdq);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flip(p: &Pdq, bits: &[usize]) -> Pdq {
+        let mut b = *p.as_bytes();
+        for &k in bits {
+            b[k / 8] ^= 1 << (k % 8);
+        }
+        Pdq::from_bytes(b)
+    }
+
+    #[test]
+    fn per_bank_thresholds_and_exact_hashes() {
+        let base: Pdq = "f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"
+            .parse()
+            .unwrap();
+        let mut m = Matcher::new();
+        let strict = m.add_bank(BankSpec {
+            name: "strict".into(),
+            label: "s".into(),
+            pdq_threshold: 10,
+        });
+        let loose = m.add_bank(BankSpec {
+            name: "loose".into(),
+            label: "l".into(),
+            pdq_threshold: 31,
+        });
+        m.add_hash(strict, HashType::Pdq, &base.to_hex(), None)
+            .unwrap();
+        m.add_hash(loose, HashType::Pdq, &base.to_hex(), Some("own".into()))
+            .unwrap();
+        m.add_hash(
+            loose,
+            HashType::Md5,
+            "900150983CD24FB0D6963F7D28E17F72",
+            None,
+        )
+        .unwrap();
+        assert!(m.add_hash(loose, HashType::Sha1, "abc", None).is_err());
+        assert_eq!(m.len(), 3);
+
+        let q = flip(&base, &(0..20).collect::<Vec<_>>());
+        let hits = m.match_pdq(&q);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(
+            (hits[0].bank.as_str(), hits[0].label.as_str()),
+            ("loose", "own")
+        );
+        assert_eq!(hits[0].distance, 20);
+        assert_eq!(m.match_pdq(&flip(&base, &[3])).len(), 2);
+
+        let e = m.match_exact(HashType::Md5, "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!((e.len(), e[0].label.as_str()), (1, "l"));
+        assert!(m
+            .match_exact(HashType::Sha1, "900150983cd24fb0d6963f7d28e17f72")
+            .is_empty());
+    }
+}
