@@ -19,8 +19,10 @@
 //! ```
 #![deny(missing_docs)]
 
+mod banks;
 mod sqlite;
 
+pub use banks::{BankHash, BankInfo, BankStore, NewBank};
 pub use sqlite::SqliteStore;
 
 use chrono::{DateTime, Utc};

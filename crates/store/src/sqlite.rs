@@ -73,6 +73,7 @@ impl SqliteStore {
         }
         let writer = open_connection(path)?;
         writer.execute_batch(SCHEMA)?;
+        writer.execute_batch(crate::banks::SCHEMA)?;
         let reader = open_connection(path)?;
         let (tx, rx) = mpsc::sync_channel::<Job>(1024);
         let handle = std::thread::Builder::new()
@@ -89,7 +90,7 @@ impl SqliteStore {
         })
     }
 
-    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave the connection inconsistent
         // (SQLite rolls back), so a poisoned lock is still usable.
         self.reader.lock().unwrap_or_else(|p| p.into_inner())
