@@ -1,4 +1,4 @@
-//! Trains the shipped model: `cargo run --release -p lifeguard-risk --example train -- DATA_DIR OUT [TARGET_PER_1000] [MIN_THRESHOLD] [L2]`.
+//! Trains the shipped model: `cargo run --release -p lifeguard-risk --example train -- DATA_DIR OUT [TARGET_PER_1000] [MIN_THRESHOLD] [L2] [CHILD_BEHAVIOURS]`.
 use lifeguard_risk::{train_command, TrainArgs, TrainOptions};
 use std::path::PathBuf;
 
@@ -17,6 +17,10 @@ fn main() {
     }
     if let Some(t) = args.get(5) {
         options.fit.l2 = t.parse().expect("l2");
+    }
+    if let Some(t) = args.get(6) {
+        options.alert_rule.child_behaviours_without_minor_age =
+            t.parse().expect("child behaviours");
     }
     options.command = format!(
         "cargo run --release -p lifeguard-risk --example train -- {}",

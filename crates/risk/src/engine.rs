@@ -14,29 +14,11 @@ pub const MAX_AUTHORS: usize = 32;
 
 const NB: usize = Behaviour::ALL.len();
 
-/// Names of the features this crate computes per author, before the detector's own.
-pub const OWN_FEATURE_NAMES: [&str; NB + 6] = [
-    "log1p_age_probing",
-    "log1p_age_disclosure",
-    "log1p_age_contradiction",
-    "log1p_secrecy",
-    "log1p_isolation",
-    "log1p_platform_move",
-    "log1p_image_request",
-    "log1p_call_request",
-    "log1p_meeting_request",
-    "log1p_personal_info_request",
-    "log1p_gifts",
-    "log1p_flattery",
-    "log1p_sexualisation",
-    "log1p_sextortion",
-    "distinct_asking_behaviours",
-    "counterpart_minor_age",
-    "own_minor_age",
-    "own_adult_age",
-    "question_rate",
-    "asking_rate",
-];
+/// Names of the features this crate computes per author, before detect's own:
+/// the share of the author's messages with a question mark, the share with a
+/// request or pressure behaviour, and "states an adult age while a counterpart
+/// stated a minor's".
+pub const OWN_FEATURE_NAMES: [&str; 3] = ["question_rate", "asking_rate", "adult_with_minor"];
 
 const N_OWN: usize = OWN_FEATURE_NAMES.len();
 
@@ -76,6 +58,26 @@ fn is_child_signal(b: Behaviour) -> bool {
     )
 }
 
+/// A bare age as a reply: "15", "15 lol", "15 u?", "15 and u".
+fn bare_age_reply(text: &str) -> Option<u8> {
+    let lower = text.trim().to_ascii_lowercase();
+    let mut words = lower
+        .split(|c: char| c.is_whitespace() || c == '?' || c == '!' || c == '.' || c == ',')
+        .filter(|w| !w.is_empty());
+    let first = words.next()?;
+    if first.len() > 2 || !first.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    const FILLER: [&str; 12] = [
+        "lol", "lmao", "haha", "u", "you", "and", "n", "wbu", "hbu", "yrs", "yo", "ok",
+    ];
+    if words.all(|w| FILLER.contains(&w)) {
+        first.parse().ok()
+    } else {
+        None
+    }
+}
+
 /// What the engine keeps about one author in one conversation.
 #[derive(Debug, Clone)]
 struct AuthorState {
@@ -84,7 +86,6 @@ struct AuthorState {
     questions: u32,
     asking_messages: u32,
     counts: [u16; NB],
-    weights: [f32; NB],
     minor_age: bool,
     adult_age: bool,
     /// First evidence of each behaviour (at most one per behaviour).
@@ -101,7 +102,6 @@ impl AuthorState {
             questions: 0,
             asking_messages: 0,
             counts: [0; NB],
-            weights: [0.0; NB],
             minor_age: false,
             adult_age: false,
             first: Vec::new(),
@@ -118,11 +118,12 @@ impl AuthorState {
             .count()
     }
 
-    fn has_child_signal(&self) -> bool {
+    fn child_behaviours(&self) -> usize {
         Behaviour::ALL
             .iter()
             .zip(&self.counts)
-            .any(|(b, c)| *c > 0 && is_child_signal(*b))
+            .filter(|(b, c)| **c > 0 && is_child_signal(**b))
+            .count()
     }
 
     fn heap_bytes(&self) -> usize {
@@ -210,6 +211,8 @@ pub struct ConversationRisk {
     alert: Option<(u64, String)>,
     gated_max: f32,
     features: Vec<f32>,
+    /// (message number, author index) of the last age question or statement.
+    last_age_talk: Option<(u64, usize)>,
 }
 
 impl Default for ConversationRisk {
@@ -222,7 +225,7 @@ impl ConversationRisk {
     /// Fresh state.
     pub fn new() -> ConversationRisk {
         ConversationRisk {
-            signals: ConvSignals::new(),
+            signals: ConvSignals::new(MAX_AUTHORS),
             authors: Vec::new(),
             minor_disclosers: 0,
             messages: 0,
@@ -231,6 +234,7 @@ impl ConversationRisk {
             alert: None,
             gated_max: 0.0,
             features: vec![0.0; feature_count()],
+            last_age_talk: None,
         }
     }
 
@@ -256,12 +260,13 @@ impl ConversationRisk {
         message_id: Option<&str>,
         text: &str,
     ) -> Assessment {
-        let found = self
+        let evidence = self
             .signals
             .observe(&engine.signals, author, seq, message_id, text);
         self.messages += 1;
         let idx = self.author_index(author);
         let mut rescore_all = false;
+        let mut disclosed = false;
         {
             let a = &mut self.authors[idx];
             a.messages = a.messages.saturating_add(1);
@@ -270,33 +275,49 @@ impl ConversationRisk {
                 a.questions = a.questions.saturating_add(1);
             }
             let mut asked = false;
-            for sig in &found {
-                let bi = behaviour_index(sig.evidence.behaviour);
+            for ev in &evidence {
+                let bi = behaviour_index(ev.behaviour);
                 if a.counts[bi] == 0 {
-                    a.first.push(sig.evidence.clone());
+                    a.first.push(ev.clone());
                 }
                 a.counts[bi] = a.counts[bi].saturating_add(1);
-                a.weights[bi] += sig.weight;
-                asked |= is_asking(sig.evidence.behaviour);
-                if sig.evidence.behaviour == Behaviour::AgeDisclosure {
-                    match sig.age {
-                        Some(age) if (8..18).contains(&age) => {
-                            if !a.minor_age {
-                                a.minor_age = true;
-                                self.minor_disclosers += 1;
-                                rescore_all = true;
-                            }
-                        }
-                        Some(age) if (18..100).contains(&age) => a.adult_age = true,
-                        _ => {}
-                    }
-                }
+                asked |= is_asking(ev.behaviour);
+                disclosed |= ev.behaviour == Behaviour::AgeDisclosure;
             }
             if asked {
                 a.asking_messages = a.asking_messages.saturating_add(1);
             }
         }
-        let evidence: Vec<Evidence> = found.into_iter().map(|s| s.evidence).collect();
+        let age_talk = evidence.iter().any(|e| {
+            matches!(
+                e.behaviour,
+                Behaviour::AgeProbing | Behaviour::AgeDisclosure
+            )
+        });
+        // detect reads a bare number as an age only right after an age question;
+        // "14 u?" invites one too. Such replies feed the alert rule's
+        // self-declared-minor check (not detect's features).
+        let reply_age = match self.last_age_talk {
+            Some((at, who)) if who != idx && self.messages - at <= 4 && !disclosed => {
+                bare_age_reply(text)
+            }
+            _ => None,
+        };
+        if age_talk {
+            self.last_age_talk = Some((self.messages, idx));
+        }
+        if disclosed || reply_age.is_some() {
+            let ages = self.signals.disclosed_ages(author);
+            let minor = ages.iter().chain(&reply_age).any(|x| (8..18).contains(x));
+            let adult = ages.iter().chain(&reply_age).any(|x| *x >= 18);
+            let a = &mut self.authors[idx];
+            if minor && !a.minor_age {
+                a.minor_age = true;
+                self.minor_disclosers += 1;
+                rescore_all = true;
+            }
+            a.adult_age |= adult;
+        }
         if rescore_all {
             for i in 0..self.authors.len() {
                 self.rescore(engine, i);
@@ -331,14 +352,24 @@ impl ConversationRisk {
 
     fn rule_holds(&self, s: usize, rule: AlertRule) -> bool {
         let a = &self.authors[s];
-        if a.distinct_asking() < rule.min_distinct_behaviours {
+        // Stating an adult age counts as a behaviour too: an adult saying so to
+        // someone who said they are a child.
+        if a.distinct_asking() + usize::from(a.adult_age) < rule.min_distinct_behaviours {
+            return false;
+        }
+        if rule.exclude_self_declared_minors
+            && a.minor_age
+            && a.counts[behaviour_index(Behaviour::AgeContradiction)] == 0
+        {
             return false;
         }
         if !rule.require_child_signal {
             return true;
         }
         let counterpart_minor = self.minor_disclosers > u32::from(a.minor_age);
-        counterpart_minor || a.has_child_signal()
+        counterpart_minor
+            || (rule.child_behaviours_without_minor_age > 0
+                && a.child_behaviours() >= rule.child_behaviours_without_minor_age)
     }
 
     fn author_index(&mut self, author: &str) -> usize {
@@ -363,6 +394,11 @@ impl ConversationRisk {
             if self.suspect == Some(moved) {
                 self.suspect = Some(victim);
             }
+            self.last_age_talk = match self.last_age_talk {
+                Some((_, w)) if w == victim => None,
+                Some((at, w)) if w == moved => Some((at, victim)),
+                other => other,
+            };
         }
         self.authors.push(AuthorState::new(author));
         self.authors.len() - 1
@@ -371,16 +407,11 @@ impl ConversationRisk {
     fn fill_features(&mut self, i: usize) {
         let a = &self.authors[i];
         let f = &mut self.features;
-        for (k, w) in a.weights.iter().enumerate() {
-            f[k] = w.ln_1p();
-        }
         let m = a.messages.max(1) as f32;
-        f[NB] = a.distinct_asking() as f32 / 4.0;
-        f[NB + 1] = (self.minor_disclosers > u32::from(a.minor_age)) as u8 as f32;
-        f[NB + 2] = a.minor_age as u8 as f32;
-        f[NB + 3] = a.adult_age as u8 as f32;
-        f[NB + 4] = a.questions as f32 / m;
-        f[NB + 5] = a.asking_messages as f32 / m;
+        let counterpart_minor = self.minor_disclosers > u32::from(a.minor_age);
+        f[0] = a.questions as f32 / m;
+        f[1] = a.asking_messages as f32 / m;
+        f[2] = (a.adult_age && counterpart_minor) as u8 as f32;
         let det = self.signals.author_features(&a.name);
         f[N_OWN..N_OWN + det.len()].copy_from_slice(&det);
     }
@@ -534,5 +565,20 @@ impl AccountRisk {
             self.patterned_conversations += 1;
         }
         self.repeated_pattern = self.patterned_conversations >= 2;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_age_replies() {
+        assert_eq!(bare_age_reply("15 lol"), Some(15));
+        assert_eq!(bare_age_reply("14 u?"), Some(14));
+        assert_eq!(bare_age_reply(" 13 "), Some(13));
+        assert_eq!(bare_age_reply("15 minutes"), None);
+        assert_eq!(bare_age_reply("150"), None);
+        assert_eq!(bare_age_reply("lol"), None);
     }
 }

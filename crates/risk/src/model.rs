@@ -47,6 +47,25 @@ pub struct AlertRule {
     /// age, or the suspect asking for secrecy, isolating, contradicting an age or
     /// threatening. Adult chat about sex must not alert without one.
     pub require_child_signal: bool,
+    /// Whether an author who stated a minor's age for themself is never flagged
+    /// (unless their age claims contradict each other): teenagers chatting with
+    /// teenagers ask each other's age and swap handles.
+    #[serde(default = "yes")]
+    pub exclude_self_declared_minors: bool,
+    /// Without a counterpart stating a minor's age, how many distinct child-directed
+    /// behaviours (secrecy, isolation, age contradiction, sextortion) the suspect
+    /// must show for the child signal. "A secret" or "are you alone" alone is
+    /// common in adult chat.
+    #[serde(default = "two")]
+    pub child_behaviours_without_minor_age: usize,
+}
+
+fn two() -> usize {
+    2
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for AlertRule {
@@ -54,6 +73,8 @@ impl Default for AlertRule {
         AlertRule {
             min_distinct_behaviours: 2,
             require_child_signal: true,
+            exclude_self_declared_minors: true,
+            child_behaviours_without_minor_age: 2,
         }
     }
 }

@@ -1,32 +1,14 @@
-//! The one place where this crate touches `lifeguard-detect`'s behaviour detectors.
+//! The one place where this crate touches `lifeguard-detect`.
 //!
-//! Everything else in the crate sees behaviours only as [`Signal`]s (detect's
-//! [`Evidence`] plus the rule weight and any stated age), so a change in the
-//! detector's API changes this file alone.
-//!
-//! It runs [`lifeguard_detect::Detector::detect_in_context`] per message and keeps
-//! the little conversation context the detector asks for (whether someone else
-//! asked this author's age in the last few messages, so that a bare "13" is read as
-//! an answer).
-use lifeguard_core::{Behaviour, Evidence};
-use lifeguard_detect::{Context, Detector};
+//! It wraps detect's [`ConversationState`] (per-message behaviour detection with
+//! the conversation context it needs, bounded per-author statistics, and the
+//! per-author feature vector [`FEATURE_NAMES`]) behind the few calls the engine
+//! makes, so that a change in detect's API changes this file alone.
+use lifeguard_core::Evidence;
+use lifeguard_detect::{ConversationState, Detector, Limits, FEATURE_NAMES, N_FEATURES};
 
-/// Names of the per-author features that come from the detector itself (none yet:
-/// this crate derives its features from the evidence stream).
-pub(crate) const DETECT_FEATURE_NAMES: &[&str] = &[];
-
-/// How many messages after an age question a bare number counts as an answer.
-const PROBE_WINDOW: u64 = 4;
-
-/// One behaviour seen in one message, with the detector's confidence.
-#[derive(Debug, Clone)]
-pub(crate) struct Signal {
-    pub(crate) evidence: Evidence,
-    /// Strength of the strongest rule, in `(0, 1]`.
-    pub(crate) weight: f32,
-    /// For age disclosures, the age stated.
-    pub(crate) age: Option<u8>,
-}
+/// Names of the per-author features that come from detect, in order.
+pub(crate) const DETECT_FEATURE_NAMES: &[&str] = &FEATURE_NAMES;
 
 /// The detector shared by every conversation: immutable, built once.
 #[derive(Debug)]
@@ -43,27 +25,21 @@ impl Signals {
     }
 }
 
-/// Per-conversation detector context: the last age question and who asked it.
-#[derive(Debug, Default, Clone)]
+/// Per-conversation detector state.
+#[derive(Debug, Clone)]
 pub(crate) struct ConvSignals {
-    messages: u64,
-    last_probe: Option<(u64, u64)>,
-}
-
-fn author_key(author: &str) -> u64 {
-    // FNV-1a: enough to tell authors apart in one conversation's context.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in author.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    state: ConversationState,
 }
 
 impl ConvSignals {
-    /// Fresh state for a new conversation.
-    pub(crate) fn new() -> ConvSignals {
-        ConvSignals::default()
+    /// Fresh state for a new conversation, tracking up to `max_authors` authors.
+    pub(crate) fn new(max_authors: usize) -> ConvSignals {
+        ConvSignals {
+            state: ConversationState::with_limits(Limits {
+                max_authors,
+                ..Limits::default()
+            }),
+        }
     }
 
     /// Runs the detectors on one message and returns what they saw.
@@ -74,62 +50,66 @@ impl ConvSignals {
         seq: u64,
         message_id: Option<&str>,
         text: &str,
-    ) -> Vec<Signal> {
-        self.messages += 1;
-        let key = author_key(author);
-        let after_age_probe = matches!(self.last_probe,
-            Some((at, who)) if who != key && self.messages - at <= PROBE_WINDOW);
-        let hits = signals
-            .detector
-            .detect_in_context(text, Context { after_age_probe });
-        let mut out = Vec::with_capacity(hits.len());
-        for hit in hits {
-            if hit.behaviour == Behaviour::AgeProbing {
-                self.last_probe = Some((self.messages, key));
-            }
-            out.push(Signal {
-                evidence: Evidence {
-                    behaviour: hit.behaviour,
-                    author: author.to_owned(),
-                    seq,
-                    message_id: message_id.map(str::to_owned),
-                    spans: hit.spans,
-                },
-                weight: hit.weight,
-                age: hit.disclosed_age,
-            });
-        }
-        out
+    ) -> Vec<Evidence> {
+        self.state
+            .observe(&signals.detector, author, seq, message_id, text)
     }
 
-    /// The detector's own per-author features (none yet).
-    pub(crate) fn author_features(&self, _author: &str) -> [f32; 0] {
-        []
+    /// Ages the author stated so far.
+    pub(crate) fn disclosed_ages(&self, author: &str) -> &[u8] {
+        self.state.disclosed_ages(author)
     }
 
-    /// Heap bytes held by the detector state.
+    /// detect's per-author features (zeros for an author it does not track).
+    pub(crate) fn author_features(&self, author: &str) -> [f32; N_FEATURES] {
+        self.state.author_features(author)
+    }
+
+    /// Heap bytes held by detect's state, estimated from what it exposes: its
+    /// kept evidence and a fixed cost per tracked author (counts, weights and
+    /// positions of 14 behaviours, four ages, the name).
     pub(crate) fn heap_bytes(&self) -> usize {
-        0
+        let evidence: usize = self
+            .state
+            .evidence()
+            .iter()
+            .map(|e| {
+                std::mem::size_of::<Evidence>()
+                    + 1
+                    + e.author.capacity()
+                    + e.message_id.as_ref().map_or(0, |m| m.capacity())
+                    + e.spans.capacity() * std::mem::size_of::<lifeguard_core::Span>()
+            })
+            .sum();
+        let authors: usize = self
+            .state
+            .authors()
+            .map(|a| 14 * (4 + 4 + 8 + 8) + 4 + 4 + 8 + 24 + 24 + a.len())
+            .sum();
+        std::mem::size_of::<ConversationState>() + evidence + authors
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lifeguard_core::Behaviour;
 
     fn kinds(c: &mut ConvSignals, s: &Signals, author: &str, text: &str) -> Vec<Behaviour> {
         c.observe(s, author, 0, None, text)
             .into_iter()
-            .map(|e| e.evidence.behaviour)
+            .map(|e| e.behaviour)
             .collect()
     }
 
     #[test]
     fn markers_are_seen() {
         let s = Signals::new();
-        let mut c = ConvSignals::new();
+        let mut c = ConvSignals::new(8);
         assert!(kinds(&mut c, &s, "a", "how old are you?").contains(&Behaviour::AgeProbing));
         assert!(kinds(&mut c, &s, "b", "13").contains(&Behaviour::AgeDisclosure));
+        assert_eq!(c.disclosed_ages("b"), &[13]);
         assert!(kinds(&mut c, &s, "a", "kill him push mid").is_empty());
+        assert!(c.heap_bytes() > 0);
     }
 }

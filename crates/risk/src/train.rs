@@ -55,6 +55,10 @@ pub struct TrainOptions {
     pub vtpan: Option<PathBuf>,
     /// Seed of the fold hash.
     pub seed: u64,
+    /// Features held at weight 0: ones that describe a source's shape rather than
+    /// behaviour (conversation length, message share), which the training sources
+    /// separate by and unseen sources would not.
+    pub excluded_features: Vec<String>,
 }
 
 impl Default for TrainOptions {
@@ -68,6 +72,7 @@ impl Default for TrainOptions {
             command: String::new(),
             vtpan: None,
             seed: 0x5eed,
+            excluded_features: vec!["detect_ln_messages".into(), "detect_message_share".into()],
         }
     }
 }
@@ -195,7 +200,20 @@ fn fit_model(samples: &Samples, keep: &dyn Fn(usize) -> bool, opts: &TrainOption
         y.push(samples.y[i]);
         ww.push(w[i]);
     }
-    let (weights, bias) = fit_logistic(&x, d, &y, &ww, opts.fit);
+    let names = feature_names();
+    let cols: Vec<usize> = (0..d)
+        .filter(|c| !opts.excluded_features.contains(&names[*c]))
+        .collect();
+    let k = cols.len();
+    let mut xs = Vec::with_capacity(y.len() * k);
+    for row in x.chunks(d) {
+        xs.extend(cols.iter().map(|c| row[*c]));
+    }
+    let (fitted, bias) = fit_logistic(&xs, k, &y, &ww, opts.fit);
+    let mut weights = vec![0.0f32; d];
+    for (c, w) in cols.iter().zip(fitted) {
+        weights[*c] = w;
+    }
     Model {
         version: MODEL_VERSION,
         kind: "logistic".into(),
@@ -465,6 +483,7 @@ pub fn train(
         "date": chrono::Utc::now().to_rfc3339(),
         "command": options.command,
         "fit": {"method": "weighted logistic regression, Newton", "l2": options.fit.l2,
+                "excluded_features": options.excluded_features,
                 "class_shares": {"offenders": 0.5, "victim_side_of_positive_chats": 0.25, "other_authors": 0.25}},
         "cv": cv.get("mean").cloned().unwrap_or(Value::Null),
         "cv_pooled": cv.get("pooled_out_of_fold").cloned().unwrap_or(Value::Null),
