@@ -33,11 +33,11 @@ enum Command {
     /// Train the grooming model from labelled corpora.
     Train(commands::pending::Args),
     /// Hash image files: PDQ, MD5, SHA-1, SHA-256.
-    Hash(commands::pending::Args),
+    Hash(commands::hash::Args),
     /// Match image files against hash banks.
-    Match(commands::pending::Args),
+    Match(commands::matching::Args),
     /// Manage hash banks: import, list, export, remove.
-    Bank(commands::pending::Args),
+    Bank(commands::bank::Args),
     /// Forensic triage: scan seized media against hash banks.
     Scan(commands::pending::Args),
     /// Build referral packages and transparency reports.
@@ -54,9 +54,9 @@ fn main() -> ExitCode {
         Command::Ingest(args) => commands::ingest::run(args),
         Command::Eval(_) => commands::pending::run("eval", 3),
         Command::Train(_) => commands::pending::run("train", 3),
-        Command::Hash(_) => commands::pending::run("hash", 4),
-        Command::Match(_) => commands::pending::run("match", 4),
-        Command::Bank(_) => commands::pending::run("bank", 4),
+        Command::Hash(args) => commands::hash::run(args),
+        Command::Match(args) => commands::matching::run(args),
+        Command::Bank(args) => commands::bank::run(args),
         Command::Scan(_) => commands::pending::run("scan", 5),
         Command::Report(_) => commands::pending::run("report", 8),
     };

@@ -1,5 +1,8 @@
+pub mod bank;
 pub mod demo;
+pub mod hash;
 pub mod ingest;
+pub mod matching;
 pub mod pending;
 pub mod serve;
 
