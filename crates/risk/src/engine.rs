@@ -78,6 +78,54 @@ fn bare_age_reply(text: &str) -> Option<u8> {
     }
 }
 
+/// A minor's age given as an "a/s/l" answer at the start of a message, in forms
+/// the detector does not read yet: "14 m near the beach", "13/f/ca, how r u?",
+/// "<---14", "12 ky f", "yup 13 m", "14 freshman". Ages 8-17 only (this feeds the
+/// counterpart-is-a-minor signal).
+fn asl_answer_age(text: &str) -> Option<u8> {
+    let lower = text.trim().to_ascii_lowercase();
+    let arrow = lower.starts_with('<') || lower.starts_with("-");
+    let rest = lower.trim_start_matches(['<', '-', '=', '>', ' ']);
+    let mut words: Vec<&str> = rest
+        .split(|c: char| c.is_whitespace() || c == '/' || c == ',' || c == '.')
+        .filter(|w| !w.is_empty())
+        .take(4)
+        .collect();
+    if matches!(
+        words.first(),
+        Some(&("yup" | "yes" | "yeah" | "ya" | "im" | "me"))
+    ) {
+        words.remove(0);
+    }
+    let first = *words.first()?;
+    if first.is_empty() || first.len() > 2 || !first.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let age: u8 = first.parse().ok()?;
+    if !(8..18).contains(&age) {
+        return None;
+    }
+    const SEX: [&str; 10] = [
+        "m",
+        "f",
+        "male",
+        "female",
+        "boy",
+        "girl",
+        "guy",
+        "freshman",
+        "sophomore",
+        "yo",
+    ];
+    let next = words.get(1).copied();
+    let after = words.get(2).copied();
+    let ok = (arrow && next.is_none())
+        || next.is_some_and(|w| SEX.contains(&w))
+        || (next.is_some_and(|w| w.len() == 2 && w.bytes().all(|b| b.is_ascii_alphabetic()))
+            && after.is_some_and(|w| w == "m" || w == "f"));
+    ok.then_some(age)
+}
+
 /// What the engine keeps about one author in one conversation.
 #[derive(Debug, Clone)]
 struct AuthorState {
@@ -85,6 +133,7 @@ struct AuthorState {
     messages: u32,
     questions: u32,
     asking_messages: u32,
+    evidence_messages: u32,
     counts: [u16; NB],
     minor_age: bool,
     adult_age: bool,
@@ -101,6 +150,7 @@ impl AuthorState {
             messages: 0,
             questions: 0,
             asking_messages: 0,
+            evidence_messages: 0,
             counts: [0; NB],
             minor_age: false,
             adult_age: false,
@@ -287,6 +337,9 @@ impl ConversationRisk {
             if asked {
                 a.asking_messages = a.asking_messages.saturating_add(1);
             }
+            if !evidence.is_empty() {
+                a.evidence_messages = a.evidence_messages.saturating_add(1);
+            }
         }
         let age_talk = evidence.iter().any(|e| {
             matches!(
@@ -302,7 +355,14 @@ impl ConversationRisk {
                 bare_age_reply(text)
             }
             _ => None,
-        };
+        }
+        .or_else(|| {
+            if disclosed {
+                None
+            } else {
+                asl_answer_age(text)
+            }
+        });
         if age_talk {
             self.last_age_talk = Some((self.messages, idx));
         }
@@ -354,6 +414,9 @@ impl ConversationRisk {
         let a = &self.authors[s];
         // Stating an adult age counts as a behaviour too: an adult saying so to
         // someone who said they are a child.
+        if (a.evidence_messages as usize) < rule.min_evidence_messages {
+            return false;
+        }
         if a.distinct_asking() + usize::from(a.adult_age) < rule.min_distinct_behaviours {
             return false;
         }
@@ -580,5 +643,19 @@ mod tests {
         assert_eq!(bare_age_reply("15 minutes"), None);
         assert_eq!(bare_age_reply("150"), None);
         assert_eq!(bare_age_reply("lol"), None);
+    }
+
+    #[test]
+    fn asl_answers() {
+        assert_eq!(asl_answer_age("14 m near the beach"), Some(14));
+        assert_eq!(asl_answer_age("13/f/ca, how r u?"), Some(13));
+        assert_eq!(asl_answer_age("<---14"), Some(14));
+        assert_eq!(asl_answer_age("12 ky f"), Some(12));
+        assert_eq!(asl_answer_age("yup 13 m herndon u"), Some(13));
+        assert_eq!(asl_answer_age("14 freshman dunno"), Some(14));
+        assert_eq!(asl_answer_age("25 m"), None);
+        assert_eq!(asl_answer_age("14 minutes"), None);
+        assert_eq!(asl_answer_age("10 people came"), None);
+        assert_eq!(asl_answer_age("14"), None);
     }
 }

@@ -58,6 +58,10 @@ pub struct AlertRule {
     /// common in adult chat.
     #[serde(default = "two")]
     pub child_behaviours_without_minor_age: usize,
+    /// Messages of the suspect's that must carry evidence (any behaviour), so
+    /// that one message never alerts however much it packs in.
+    #[serde(default = "two")]
+    pub min_evidence_messages: usize,
 }
 
 fn two() -> usize {
@@ -75,6 +79,7 @@ impl Default for AlertRule {
             require_child_signal: true,
             exclude_self_declared_minors: true,
             child_behaviours_without_minor_age: 2,
+            min_evidence_messages: 2,
         }
     }
 }

@@ -59,6 +59,20 @@ fn one_phrase_never_alerts() {
 }
 
 #[test]
+fn one_message_never_alerts_however_much_it_packs() {
+    let engine = RiskEngine::with_default_model().unwrap();
+    let turns = [
+        ("kid1", "14 f here"),
+        ("kid2", "13 m"),
+        (
+            "adult",
+            "im 30, how old are you? add me on snap and send me a pic, dont tell your mum",
+        ),
+    ];
+    assert_eq!(run(&engine, &turns), None);
+}
+
+#[test]
 fn teen_chat_and_game_chat_do_not_alert() {
     let engine = RiskEngine::with_default_model().unwrap();
     let teen = [

@@ -1,0 +1,23 @@
+//! `cargo run --release -p lifeguard-risk --example eval -- PREDATORS OUT_PREDICTIONS INPUT...`
+use lifeguard_risk::{eval_command, EvalArgs};
+fn main() {
+    let a: Vec<String> = std::env::args().collect();
+    if a.len() < 4 {
+        eprintln!("usage: eval PREDATORS OUT_PREDICTIONS INPUT...");
+        std::process::exit(2);
+    }
+    let args = EvalArgs {
+        inputs: a[3..].iter().map(Into::into).collect(),
+        predators: a[1].clone().into(),
+        format: None,
+        predictions: Some(a[2].clone().into()),
+        model: None,
+    };
+    match eval_command(&args) {
+        Ok(v) => println!("{}", serde_json::to_string_pretty(&v).unwrap()),
+        Err(e) => {
+            eprintln!("eval: {e}");
+            std::process::exit(1);
+        }
+    }
+}
