@@ -72,6 +72,21 @@ fn main() {
         bytes.iter().max().unwrap_or(&0)
     );
 
+    // The detector alone (lifeguard-detect's ConversationState), for comparison.
+    let detector = lifeguard_detect::Detector::new();
+    let mut raw: Vec<_> = (0..conversations)
+        .map(|_| lifeguard_detect::ConversationState::new())
+        .collect();
+    let start = Instant::now();
+    for (i, (c, a, t)) in messages.iter().enumerate() {
+        std::hint::black_box(raw[*c].observe(&detector, a, i as u64, None, t));
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "synthetic, detect's ConversationState alone: {:.0} messages/s",
+        messages.len() as f64 / secs
+    );
+
     let real = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/data/grooming/train-conversations.jsonl.gz"

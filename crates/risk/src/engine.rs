@@ -83,6 +83,11 @@ fn bare_age_reply(text: &str) -> Option<u8> {
 /// "<---14", "12 ky f", "yup 13 m", "14 freshman". Ages 8-17 only (this feeds the
 /// counterpart-is-a-minor signal).
 fn asl_answer_age(text: &str) -> Option<u8> {
+    // Fast path: the age sits in the first few bytes or nowhere.
+    let head = &text.trim_start().as_bytes()[..text.trim_start().len().min(12)];
+    if !head.iter().any(u8::is_ascii_digit) {
+        return None;
+    }
     let lower = text.trim().to_ascii_lowercase();
     let arrow = lower.starts_with('<') || lower.starts_with("-");
     let rest = lower.trim_start_matches(['<', '-', '=', '>', ' ']);
@@ -242,8 +247,9 @@ pub struct Assessment {
     /// Whether to alert now: true once per conversation, the first time the risk
     /// reaches the threshold while the alert rule holds.
     pub alert: bool,
-    /// The suspect's evidence, first occurrence of each behaviour (filled when the
-    /// risk is at or above the threshold, empty otherwise to keep scoring cheap).
+    /// The suspect's evidence behind the alert, first occurrence of each behaviour
+    /// (filled when `alert` is true, empty otherwise to keep scoring cheap; see
+    /// [`ConversationRisk::evidence_of`] for any time).
     pub behaviours: Vec<Evidence>,
     /// Evidence found in this message.
     pub evidence: Vec<Evidence>,
@@ -398,7 +404,7 @@ impl ConversationRisk {
             }
         }
         let behaviours = match self.suspect {
-            Some(s) if self.risk >= model.threshold => self.authors[s].first.clone(),
+            Some(s) if alert => self.authors[s].first.clone(),
             _ => Vec::new(),
         };
         Assessment {
@@ -503,6 +509,14 @@ impl ConversationRisk {
         let i = self.authors.iter().position(|a| a.name == author)?;
         self.fill_features(i);
         Some(self.features.clone())
+    }
+
+    /// An author's evidence so far: the first occurrence of each behaviour.
+    pub fn evidence_of(&self, author: &str) -> &[Evidence] {
+        self.authors
+            .iter()
+            .find(|a| a.name == author)
+            .map_or(&[], |a| a.first.as_slice())
     }
 
     /// Authors tracked now.
