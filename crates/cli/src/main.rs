@@ -29,9 +29,9 @@ enum Command {
     /// Load events from JSONL / gzipped JSONL / PAN12 XML files into a store.
     Ingest(commands::ingest::Args),
     /// Replay a labelled corpus message by message and score the detector.
-    Eval(commands::pending::Args),
+    Eval(commands::eval::Args),
     /// Train the grooming model from labelled corpora.
-    Train(commands::pending::Args),
+    Train(commands::eval::TrainCmd),
     /// Hash image files: PDQ, MD5, SHA-1, SHA-256.
     Hash(commands::hash::Args),
     /// Match image files against hash banks.
@@ -52,8 +52,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Ingest(args) => commands::ingest::run(args),
-        Command::Eval(_) => commands::pending::run("eval", 3),
-        Command::Train(_) => commands::pending::run("train", 3),
+        Command::Eval(args) => commands::eval::run(args),
+        Command::Train(args) => commands::eval::train(args),
         Command::Hash(args) => commands::hash::run(args),
         Command::Match(args) => commands::matching::run(args),
         Command::Bank(args) => commands::bank::run(args),

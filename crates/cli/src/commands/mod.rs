@@ -1,5 +1,6 @@
 pub mod bank;
 pub mod demo;
+pub mod eval;
 pub mod hash;
 pub mod ingest;
 pub mod matching;
