@@ -4,7 +4,19 @@ use serde::{Deserialize, Serialize};
 ///
 /// Bands follow the ones platforms and regulators use for children's codes: under 13
 /// (most platforms' minimum age), 13-15, 16-17, adult, and unknown (no declaration).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub enum AgeBand {
     /// Younger than 13.
     #[serde(rename = "under_13")]
@@ -75,7 +87,9 @@ impl AgeBand {
 }
 
 /// How sure the platform is of an account's age.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AgeAssurance {
     /// No age information at all.

@@ -4,7 +4,19 @@ use serde::{Deserialize, Serialize};
 ///
 /// Every detector, alert, console label and report uses this one enum; adding a
 /// behaviour here makes the compiler point at every `match` that must handle it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Behaviour {
     /// Asking the other person's age ("how old are you", "asl").
@@ -104,7 +116,7 @@ impl std::fmt::Display for Behaviour {
 }
 
 /// A byte range `[start, end)` in a message's original text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Span {
     /// First byte.
     pub start: usize,
@@ -113,7 +125,7 @@ pub struct Span {
 }
 
 /// One behaviour seen in one message: who showed it and where.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Evidence {
     /// What was seen.
     pub behaviour: Behaviour,

@@ -18,7 +18,7 @@ pub const MAX_TEXT_BYTES: usize = 64 * 1024;
 /// {"id": "e-17", "at": "2026-11-23T10:00:00Z", "type": "message",
 ///  "message_id": "m-9", "conversation": "c-1", "sender": "u-2", "recipients": ["u-3"], "text": "hi"}
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Event {
     /// The platform's unique id for this event.
     pub id: String,
@@ -31,7 +31,7 @@ pub struct Event {
 }
 
 /// The body of an [`Event`], selected by its `type` field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
     /// A new account.
@@ -60,7 +60,7 @@ impl EventBody {
 }
 
 /// An account and what the platform knows of its owner's age.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Account {
     /// The platform's account id.
     pub account: String,
@@ -94,7 +94,7 @@ impl Account {
 }
 
 /// What one account did to another.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RelationshipKind {
     /// One-way follow.
@@ -116,7 +116,7 @@ pub enum RelationshipKind {
 }
 
 /// A relationship event between two accounts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Relationship {
     /// What happened.
     pub kind: RelationshipKind,
@@ -133,7 +133,7 @@ pub struct Relationship {
 }
 
 /// A chat message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Message {
     /// The platform's message id; defaults to the event id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,7 +161,7 @@ pub struct Message {
 }
 
 /// Hashes of a media item computed by the platform.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MediaHashes {
     /// PDQ, 64 hex digits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,7 +184,7 @@ impl MediaHashes {
 }
 
 /// An image or other media item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Media {
     /// The platform's media id.
     pub media: String,

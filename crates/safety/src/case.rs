@@ -10,7 +10,19 @@ use crate::Reason;
 pub const MAX_CASE_EVIDENCE: usize = 200;
 
 /// What a case is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseCategory {
     /// Threats to share images, demands.
@@ -35,7 +47,7 @@ impl CaseCategory {
 }
 
 /// Open until a moderator acts (issue 7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// Waiting for a moderator.
@@ -43,7 +55,7 @@ pub enum CaseStatus {
 }
 
 /// One piece of evidence on a case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CaseEvidence {
     /// The event behind it.
     pub event: String,
@@ -69,7 +81,7 @@ pub struct CaseEvidence {
 }
 
 /// A case for moderators: one open case per suspect, evidence merged.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Case {
     /// Stable id: `case-` and the id of the event that opened it.
     pub id: String,

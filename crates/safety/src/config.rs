@@ -72,7 +72,7 @@ pub struct Texts {
 }
 
 /// A helpline or support service.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Helpline {
     /// Its name.

@@ -16,7 +16,9 @@ use crate::{
 };
 
 /// Where one account may see another.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Surface {
     /// "People you may know".
@@ -59,7 +61,7 @@ struct ConversationState {
 }
 
 /// An account as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AccountView {
     /// The account.
     pub account: String,
@@ -86,7 +88,7 @@ pub struct AccountView {
 }
 
 /// A conversation as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ConversationView {
     /// The conversation.
     pub conversation: String,

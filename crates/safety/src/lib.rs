@@ -39,7 +39,19 @@ use lifeguard_core::Evidence;
 use serde::{Deserialize, Serialize};
 
 /// What the platform should do with an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Go ahead.
@@ -53,7 +65,19 @@ pub enum Action {
 }
 
 /// Why a decision was taken. A closed list: platforms map these to their UI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// A minor gets a DM from an adult outside their connections.
@@ -85,7 +109,7 @@ pub enum Reason {
 }
 
 /// The kind of a notice shown to a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     /// A new contact, with a safety card.
@@ -101,7 +125,7 @@ pub enum NoticeKind {
 }
 
 /// Facts about a new contact, shown to the child.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SafetyCard {
     /// The contact's account.
     pub account: String,
@@ -116,7 +140,7 @@ pub struct SafetyCard {
 }
 
 /// Something for the platform to show one person.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Notice {
     /// Who sees it.
     pub to: String,
@@ -135,7 +159,7 @@ pub struct Notice {
 }
 
 /// The conversation's risk after a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RiskView {
     /// 0..1.
     pub risk: f32,
@@ -148,7 +172,7 @@ pub struct RiskView {
 }
 
 /// The answer for one event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Decision {
     /// What to do.
     pub action: Action,

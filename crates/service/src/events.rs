@@ -13,7 +13,7 @@ use crate::metrics::Metrics;
 use crate::{case_records, AppError, AppState, MAX_BATCH_EVENTS};
 
 /// What became of one event of a batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventStatus {
     /// Stored durably for the first time.
@@ -25,7 +25,7 @@ pub enum EventStatus {
 }
 
 /// The answer for one event, in the order the batch gave them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EventResult {
     /// The event id, when one could be read.
     pub id: Option<String>,
@@ -41,7 +41,7 @@ pub struct EventResult {
 
 /// The answer to `POST /v1/events`. Every `accepted` or `duplicate` event is
 /// durably stored when this is sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BatchResponse {
     /// How many were stored for the first time.
     pub accepted: usize,

@@ -15,6 +15,7 @@
 //! | `POST /v1/visibility` | read | which of some accounts a viewer may see on a surface |
 //! | `GET /v1/cases`, `GET /v1/cases/{id}` | read | open cases by priority; one case |
 //! | `GET /healthz`, `GET /metrics` | none | liveness; Prometheus text format |
+//! | `GET /openapi.json` | none | the OpenAPI 3.1 document, generated from the code |
 //!
 //! ```no_run
 //! # async fn run() {
@@ -33,6 +34,7 @@ mod auth;
 mod error;
 mod events;
 mod metrics;
+pub mod openapi;
 mod views;
 
 pub use auth::{generate_key, ApiKey, ApiKeys, Scope};
@@ -139,6 +141,7 @@ pub fn app(state: AppState) -> Router {
         .merge(read)
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics::render))
+        .route("/openapi.json", get(openapi::serve))
         .fallback(|| async { AppError::NotFound("no such route".into()) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

@@ -28,7 +28,8 @@ pub(crate) async fn conversation_risk(
         .ok_or_else(|| AppError::NotFound(format!("no conversation {id:?}")))
 }
 
-#[derive(Deserialize)]
+/// Which of `targets` may `viewer` see on `surface`?
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct VisibilityRequest {
     viewer: String,
@@ -36,7 +37,8 @@ pub(crate) struct VisibilityRequest {
     targets: Vec<String>,
 }
 
-#[derive(Serialize)]
+/// The targets split by visibility, in the order given.
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct VisibilityResponse {
     visible: Vec<String>,
     hidden: Vec<String>,

@@ -123,3 +123,39 @@ async fn metrics_count_outcomes() {
     let (status, _) = call(&h, "GET", "/nowhere", Body::empty()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn openapi_documents_every_route_and_every_documented_route_exists() {
+    let h = harness();
+    let (status, text) = call(&h, "GET", "/openapi.json", Body::empty()).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for schema in [
+        "Event",
+        "Decision",
+        "BatchResponse",
+        "Case",
+        "AccountView",
+        "Behaviour",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "{schema} missing"
+        );
+    }
+    let event = &doc["paths"]["/v1/events"]["post"];
+    assert!(event["responses"]["401"].is_object() && event["responses"]["403"].is_object());
+    for route in lifeguard_service::openapi::ROUTES {
+        let path = route.path.replace("{id}", "x");
+        let body = if route.request.is_some() { "{}" } else { "" };
+        let (status, text) = call(&h, &route.method.to_uppercase(), &path, body).await;
+        assert!(
+            !text.contains("no such route"),
+            "{} {} is documented but not routed ({status})",
+            route.method,
+            route.path
+        );
+        assert!(doc["paths"][route.path][route.method].is_object());
+    }
+}
