@@ -14,6 +14,11 @@ pub const MAX_AUTHORS: usize = 32;
 
 const NB: usize = Behaviour::ALL.len();
 
+/// Messages after someone else's age question or statement in which a bare
+/// number is read as an age (as detect does; a wider window of 8 cost author recall
+/// in cross-validation: offenders' own numbers got read as minor ages).
+const AGE_REPLY_WINDOW: u64 = 4;
+
 /// Names of the features this crate computes per author, before detect's own:
 /// the share of the author's messages with a question mark, the share with a
 /// request or pressure behaviour, and "states an adult age while a counterpart
@@ -58,24 +63,29 @@ fn is_child_signal(b: Behaviour) -> bool {
     )
 }
 
-/// A bare age as a reply: "15", "15 lol", "15 u?", "15 and u".
+/// A bare age as a reply, right after someone else's age question or statement:
+/// "15", "15 lol", "14 u?", "13 why?", "13  how old ru" (a short message that
+/// starts with the number and does not go on with a unit: "15 minutes").
 fn bare_age_reply(text: &str) -> Option<u8> {
     let lower = text.trim().to_ascii_lowercase();
-    let mut words = lower
+    let words: Vec<&str> = lower
         .split(|c: char| c.is_whitespace() || c == '?' || c == '!' || c == '.' || c == ',')
-        .filter(|w| !w.is_empty());
-    let first = words.next()?;
-    if first.len() > 2 || !first.bytes().all(|b| b.is_ascii_digit()) {
+        .filter(|w| !w.is_empty())
+        .take(6)
+        .collect();
+    let first = *words.first()?;
+    if words.len() > 5 || first.len() > 2 || !first.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    const FILLER: [&str; 12] = [
-        "lol", "lmao", "haha", "u", "you", "and", "n", "wbu", "hbu", "yrs", "yo", "ok",
+    const UNITS: [&str; 24] = [
+        "min", "mins", "minute", "minutes", "sec", "secs", "hour", "hours", "hr", "hrs", "day",
+        "days", "pm", "am", "miles", "mi", "km", "bucks", "dollars", "times", "people", "ppl",
+        "more", "of",
     ];
-    if words.all(|w| FILLER.contains(&w)) {
-        first.parse().ok()
-    } else {
-        None
+    if words.get(1).is_some_and(|w| UNITS.contains(w)) {
+        return None;
     }
+    first.parse().ok()
 }
 
 /// A minor's age given as an "a/s/l" answer at the start of a message, in forms
@@ -124,7 +134,7 @@ fn asl_answer_age(text: &str) -> Option<u8> {
     ];
     let next = words.get(1).copied();
     let after = words.get(2).copied();
-    let ok = (arrow && next.is_none())
+    let ok = arrow
         || next.is_some_and(|w| SEX.contains(&w))
         || (next.is_some_and(|w| w.len() == 2 && w.bytes().all(|b| b.is_ascii_alphabetic()))
             && after.is_some_and(|w| w == "m" || w == "f"));
@@ -171,6 +181,11 @@ impl AuthorState {
             .zip(&self.counts)
             .filter(|(b, c)| **c > 0 && is_asking(**b))
             .count()
+    }
+
+    /// Stated a minor's age and never contradicted it.
+    fn self_declared_minor(&self) -> bool {
+        self.minor_age && self.counts[behaviour_index(Behaviour::AgeContradiction)] == 0
     }
 
     fn child_behaviours(&self) -> usize {
@@ -242,7 +257,8 @@ pub struct Assessment {
     /// The conversation's risk: the suspect's offender score, 0 without a suspect.
     pub conversation_risk: f32,
     /// The suspected offender: the author with the highest offender score among
-    /// those who asked or pressed for something (not only stated their age).
+    /// those who asked or pressed for something (not only stated their age),
+    /// leaving out, under the default rule, authors who said they are minors.
     pub suspect: Option<String>,
     /// Whether to alert now: true once per conversation, the first time the risk
     /// reaches the threshold while the alert rule holds.
@@ -357,7 +373,9 @@ impl ConversationRisk {
         // "14 u?" invites one too. Such replies feed the alert rule's
         // self-declared-minor check (not detect's features).
         let reply_age = match self.last_age_talk {
-            Some((at, who)) if who != idx && self.messages - at <= 4 && !disclosed => {
+            Some((at, who))
+                if who != idx && self.messages - at <= AGE_REPLY_WINDOW && !disclosed =>
+            {
                 bare_age_reply(text)
             }
             _ => None,
@@ -391,7 +409,7 @@ impl ConversationRisk {
         } else {
             self.rescore(engine, idx);
         }
-        self.update_suspect();
+        self.update_suspect(engine.model.alert_rule);
         let model = &engine.model;
         let mut alert = false;
         if let Some(s) = self.suspect {
@@ -426,10 +444,7 @@ impl ConversationRisk {
         if a.distinct_asking() + usize::from(a.adult_age) < rule.min_distinct_behaviours {
             return false;
         }
-        if rule.exclude_self_declared_minors
-            && a.minor_age
-            && a.counts[behaviour_index(Behaviour::AgeContradiction)] == 0
-        {
+        if rule.exclude_self_declared_minors && a.self_declared_minor() {
             return false;
         }
         if !rule.require_child_signal {
@@ -490,10 +505,12 @@ impl ConversationRisk {
         self.authors[i].score = engine.model.score(&self.features);
     }
 
-    fn update_suspect(&mut self) {
+    fn update_suspect(&mut self, rule: AlertRule) {
         let mut best: Option<(usize, f32)> = None;
         for (i, a) in self.authors.iter().enumerate() {
-            if a.asking_messages == 0 {
+            if a.asking_messages == 0
+                || (rule.exclude_self_declared_minors && a.self_declared_minor())
+            {
                 continue;
             }
             if best.is_none_or_lower(a.score) {
@@ -655,6 +672,10 @@ mod tests {
         assert_eq!(bare_age_reply("14 u?"), Some(14));
         assert_eq!(bare_age_reply(" 13 "), Some(13));
         assert_eq!(bare_age_reply("15 minutes"), None);
+        assert_eq!(bare_age_reply("13 why?"), Some(13));
+        assert_eq!(bare_age_reply("13  how old ru"), Some(13));
+        assert_eq!(bare_age_reply("10 pm or later ok"), None);
+        assert_eq!(bare_age_reply("12 of them were there and more"), None);
         assert_eq!(bare_age_reply("150"), None);
         assert_eq!(bare_age_reply("lol"), None);
     }
@@ -664,6 +685,7 @@ mod tests {
         assert_eq!(asl_answer_age("14 m near the beach"), Some(14));
         assert_eq!(asl_answer_age("13/f/ca, how r u?"), Some(13));
         assert_eq!(asl_answer_age("<---14"), Some(14));
+        assert_eq!(asl_answer_age("<----13 riverside"), Some(13));
         assert_eq!(asl_answer_age("12 ky f"), Some(12));
         assert_eq!(asl_answer_age("yup 13 m herndon u"), Some(13));
         assert_eq!(asl_answer_age("14 freshman dunno"), Some(14));
