@@ -25,6 +25,8 @@ pub const MAX_CASE_EVIDENCE: usize = 200;
 )]
 #[serde(rename_all = "snake_case")]
 pub enum CaseCategory {
+    /// Sharing an image that matches a bank of known abuse images.
+    KnownImage,
     /// Threats to share images, demands.
     Sextortion,
     /// Grooming behaviours in a conversation.
@@ -38,6 +40,7 @@ pub enum CaseCategory {
 impl CaseCategory {
     fn severity(self) -> f32 {
         match self {
+            CaseCategory::KnownImage => 45.0,
             CaseCategory::Sextortion => 40.0,
             CaseCategory::Grooming => 30.0,
             CaseCategory::SuspiciousContact => 15.0,
@@ -73,6 +76,9 @@ pub struct CaseEvidence {
     /// The message id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+    /// For known-image evidence: the media id, bank, label and distance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<String>,
     /// Spans of the message text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spans: Vec<Span>,

@@ -60,6 +60,19 @@ struct ConversationState {
     behaviours: Vec<Evidence>,
 }
 
+/// A media item's match against a hash bank, as the service found it.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct ImageMatch {
+    /// The bank.
+    pub bank: String,
+    /// The entry's label or the bank's.
+    pub label: String,
+    /// `pdq`, `md5`, `sha1` or `sha256`.
+    pub hash_type: String,
+    /// PDQ distance; 0 for exact matches.
+    pub distance: u32,
+}
+
 /// An account as the API shows it.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AccountView {
@@ -293,6 +306,7 @@ impl SafetyEngine {
                     behaviour: None,
                     seq: None,
                     message_id: None,
+                    media: None,
                     spans: Vec::new(),
                     at,
                 });
@@ -364,6 +378,7 @@ impl SafetyEngine {
                 behaviour: None,
                 seq: None,
                 message_id: None,
+                media: None,
                 spans: Vec::new(),
                 at,
             });
@@ -589,6 +604,7 @@ impl SafetyEngine {
                         behaviour: Some(e.behaviour),
                         seq: Some(e.seq),
                         message_id: e.message_id.clone(),
+                        media: None,
                         spans: e.spans.clone(),
                         at,
                     });
@@ -656,6 +672,58 @@ impl SafetyEngine {
             different_country,
             mutual_connections: mutual,
         }
+    }
+
+    /// Records that a media item matched hash banks:
+    /// the upload is blocked and the uploader's case gains known-image evidence.
+    pub fn record_known_image(
+        &mut self,
+        decision: &mut Decision,
+        event_id: &str,
+        media: &lifeguard_core::Media,
+        matches: &[ImageMatch],
+        at: DateTime<Utc>,
+    ) {
+        let (media_id, uploader) = (media.media.as_str(), media.uploader.as_str());
+        let conversation = media.conversation.as_deref();
+        if matches.is_empty() {
+            return;
+        }
+        decision.escalate(Action::Block, Reason::KnownImage);
+        let children: Vec<(String, AgeBand)> = conversation
+            .and_then(|c| self.conversations.get(c))
+            .map(|c| {
+                c.participants
+                    .iter()
+                    .filter(|p| *p != uploader && self.is_minor_recipient(p))
+                    .map(|p| (p.clone(), self.band(p)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let case = self.case_for(uploader, event_id, at);
+        case.categories.insert(CaseCategory::KnownImage);
+        case.reasons.insert(Reason::KnownImage);
+        case.children.extend(children);
+        if let Some(c) = conversation {
+            case.conversations.insert(c.to_owned());
+        }
+        for m in matches {
+            case.add_evidence(CaseEvidence {
+                event: event_id.to_owned(),
+                reason: Reason::KnownImage,
+                conversation: conversation.map(str::to_owned),
+                behaviour: None,
+                seq: None,
+                message_id: None,
+                media: Some(format!(
+                    "{media_id}: bank {} ({}), {} distance {}",
+                    m.bank, m.label, m.hash_type, m.distance
+                )),
+                spans: Vec::new(),
+                at,
+            });
+        }
+        decision.case = Some(case.id.clone());
     }
 
     /// Whether `viewer` may see `target` on a surface. Minors are not suggested to

@@ -33,7 +33,7 @@ mod engine;
 pub use case::{Case, CaseCategory, CaseEvidence, CaseStatus};
 pub use config::{Config, ConfigError, Helpline, Policy, Suspicion, Texts, DEFAULT_CONFIG};
 pub use disclosure::{Disclosure, DisclosureDetector};
-pub use engine::{AccountView, ConversationView, SafetyEngine, Surface};
+pub use engine::{AccountView, ConversationView, ImageMatch, SafetyEngine, Surface};
 
 use lifeguard_core::Evidence;
 use serde::{Deserialize, Serialize};
@@ -106,6 +106,8 @@ pub enum Reason {
     ReportedByMinors,
     /// A declared adult claims in chat to be under 18.
     AgeClaimContradictsDeclared,
+    /// The media matches a hash bank of known abuse images.
+    KnownImage,
 }
 
 /// The kind of a notice shown to a person.

@@ -134,14 +134,18 @@ pub(crate) async fn ingest(
         // Commit first (the acknowledgement), then decide on the new events in the
         // same order, holding the engine so that cases are written in order too.
         let (outcomes, decisions) = tokio::task::spawn_blocking(move || {
-            let outcomes = worker.store.append(&valid)?;
-            let mut engine = worker.engine();
+            // The same time is stored with the events and used to decide on them,
+            // so replaying the log decides alike.
             let now = chrono::Utc::now();
+            let outcomes = worker.store.append_at(&valid, now)?;
+            let mut engine = worker.engine();
             let decisions: Vec<Option<Decision>> = valid
                 .iter()
                 .zip(&outcomes)
                 .map(|(event, outcome)| match outcome {
-                    Appended::New(_) => Some(engine.apply(event, Some(now))),
+                    Appended::New(_) => {
+                        Some(crate::apply(&mut engine, &worker.matcher, event, now))
+                    }
                     Appended::Duplicate => None,
                 })
                 .collect();

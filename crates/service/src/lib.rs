@@ -9,6 +9,7 @@
 //! | route | scope | what |
 //! |---|---|---|
 //! | `POST /v1/events` | ingest | a batch of events; a decision per event |
+//! | `POST /v1/media/check` | ingest | bytes or hashes in, known-image matches out |
 //! | `GET /v1/events/{id}` | read | a stored event |
 //! | `GET /v1/accounts/{id}/risk` | read | an account's status, contacts with minors, risk, case |
 //! | `GET /v1/conversations/{id}/risk` | read | a conversation's risk, suspect and evidence |
@@ -33,6 +34,7 @@
 mod auth;
 mod error;
 mod events;
+pub mod media;
 mod metrics;
 pub mod openapi;
 mod views;
@@ -65,6 +67,8 @@ pub struct AppState {
     pub engine: Arc<Mutex<SafetyEngine>>,
     /// Clients' API keys.
     pub keys: Arc<ApiKeys>,
+    /// Hash banks, loaded from the store on start.
+    pub matcher: Arc<lifeguard_media::Matcher>,
     /// Counters exported at `/metrics`.
     pub metrics: Arc<Metrics>,
 }
@@ -79,6 +83,11 @@ impl AppState {
         keys: ApiKeys,
     ) -> Result<AppState, StoreError> {
         let mut engine = engine;
+        let matcher =
+            media::load_matcher(store.as_ref(), &[]).map_err(|reason| StoreError::Open {
+                path: "hash banks".into(),
+                reason,
+            })?;
         let mut after = 0;
         let mut replayed = 0u64;
         loop {
@@ -86,7 +95,7 @@ impl AppState {
             let Some(last) = chunk.last() else { break };
             after = last.pos;
             for stored in &chunk {
-                engine.apply(&stored.event, Some(stored.received_at));
+                apply(&mut engine, &matcher, &stored.event, stored.received_at);
             }
             replayed += chunk.len() as u64;
         }
@@ -98,6 +107,7 @@ impl AppState {
             store,
             engine: Arc::new(Mutex::new(engine)),
             keys: Arc::new(keys),
+            matcher: Arc::new(matcher),
             metrics: Arc::new(Metrics::default()),
         })
     }
@@ -107,6 +117,23 @@ impl AppState {
         // still the result of the events applied so far, so keep serving.
         self.engine.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// Applies one event: the engine's decision, and for media, the hash banks. Used
+/// both live and when replaying the log, so both reach the same state.
+pub(crate) fn apply(
+    engine: &mut SafetyEngine,
+    matcher: &lifeguard_media::Matcher,
+    event: &lifeguard_core::Event,
+    received_at: chrono::DateTime<chrono::Utc>,
+) -> lifeguard_safety::Decision {
+    let mut decision = engine.apply(event, Some(received_at));
+    if let lifeguard_core::EventBody::Media(m) = &event.body {
+        let matches = media::check_media_event(matcher, m);
+        let at = event.at.unwrap_or(received_at);
+        engine.record_known_image(&mut decision, &event.id, m, &matches, at);
+    }
+    decision
 }
 
 pub(crate) fn case_records(cases: Vec<Case>) -> Vec<CaseRecord> {
@@ -127,6 +154,7 @@ pub(crate) fn case_records(cases: Vec<Case>) -> Vec<CaseRecord> {
 pub fn app(state: AppState) -> Router {
     let ingest = Router::new()
         .route("/v1/events", post(events::ingest))
+        .route("/v1/media/check", post(media::check_route))
         .route_layer(from_fn_with_state(state.clone(), auth::require_ingest));
     let read = Router::new()
         .route("/v1/events/{id}", get(events::get_event))

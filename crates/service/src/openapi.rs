@@ -41,6 +41,15 @@ pub const ROUTES: &[RouteDoc] = &[
         response: Some(schema::<crate::BatchResponse>),
     },
     RouteDoc {
+        method: "post",
+        path: "/v1/media/check",
+        scope: Some(Scope::Ingest),
+        summary:
+            "Match an image (base64 bytes) or its hashes against the hash banks; nothing is stored",
+        request: Some(schema::<crate::media::MediaCheckRequest>),
+        response: Some(schema::<crate::media::MediaCheck>),
+    },
+    RouteDoc {
         method: "get",
         path: "/v1/events/{id}",
         scope: Some(Scope::Read),

@@ -70,7 +70,17 @@ pub enum StoreError {
 pub trait EventStore: Send + Sync {
     /// Appends events in order, all in one durable commit; returns one outcome per
     /// event. When this returns `Ok`, every event is on disk.
-    fn append(&self, events: &[Event]) -> Result<Vec<Appended>, StoreError>;
+    fn append(&self, events: &[Event]) -> Result<Vec<Appended>, StoreError> {
+        self.append_at(events, Utc::now())
+    }
+    /// [`EventStore::append`] with the receive time to record: a caller that
+    /// acts on the events passes the same time it acts with, so that a replay
+    /// of the log reaches the same state.
+    fn append_at(
+        &self,
+        events: &[Event],
+        received_at: DateTime<Utc>,
+    ) -> Result<Vec<Appended>, StoreError>;
     /// The event with this id.
     fn get(&self, id: &str) -> Result<Option<Event>, StoreError>;
     /// How many events are stored.
@@ -110,8 +120,8 @@ pub struct CaseRecord {
 }
 
 /// Everything the service needs from a store.
-pub trait Store: EventStore + CaseStore {}
-impl<T: EventStore + CaseStore> Store for T {}
+pub trait Store: EventStore + CaseStore + BankStore {}
+impl<T: EventStore + CaseStore + BankStore> Store for T {}
 
 /// Durable cases for moderators.
 pub trait CaseStore: Send + Sync {

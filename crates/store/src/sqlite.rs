@@ -34,7 +34,11 @@ CREATE INDEX IF NOT EXISTS cases_queue ON cases(status, priority DESC, updated_a
 /// Most events one group commit takes, across however many callers.
 const MAX_GROUP: usize = 8192;
 
-type Job = (Vec<Event>, SyncSender<Result<Vec<Appended>, StoreError>>);
+struct Job {
+    events: Vec<Event>,
+    received_at: String,
+    reply: SyncSender<Result<Vec<Appended>, StoreError>>,
+}
 
 /// The embedded store: one SQLite file in WAL mode.
 ///
@@ -109,11 +113,11 @@ impl Drop for SqliteStore {
 fn write_loop(mut conn: Connection, jobs: Receiver<Job>) {
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
-        let mut total = group[0].0.len();
+        let mut total = group[0].events.len();
         while total < MAX_GROUP {
             match jobs.try_recv() {
                 Ok(job) => {
-                    total += job.0.len();
+                    total += job.events.len();
                     group.push(job);
                 }
                 Err(_) => break,
@@ -121,14 +125,15 @@ fn write_loop(mut conn: Connection, jobs: Receiver<Job>) {
         }
         match commit_group(&mut conn, &group) {
             Ok(outcomes) => {
-                for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
-                    let _ = reply.send(Ok(outcome));
+                for (job, outcome) in group.into_iter().zip(outcomes) {
+                    let _ = job.reply.send(Ok(outcome));
                 }
             }
             Err(_) => {
                 // Retry each caller alone so one bad batch cannot fail the others.
-                for (events, reply) in group {
-                    let result = commit_group(&mut conn, &[(events, reply.clone())])
+                for job in group {
+                    let reply = job.reply.clone();
+                    let result = commit_group(&mut conn, std::slice::from_ref(&job))
                         .map(|mut o| o.pop().unwrap_or_default());
                     let _ = reply.send(result);
                 }
@@ -139,14 +144,18 @@ fn write_loop(mut conn: Connection, jobs: Receiver<Job>) {
 
 fn commit_group(conn: &mut Connection, group: &[Job]) -> Result<Vec<Vec<Appended>>, StoreError> {
     let tx = conn.transaction()?;
-    let received_at = chrono::Utc::now().to_rfc3339();
     let mut outcomes = Vec::with_capacity(group.len());
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO events (id, type, at, received_at, body) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(id) DO NOTHING",
         )?;
-        for (events, _) in group {
+        for Job {
+            events,
+            received_at,
+            ..
+        } in group
+        {
             let mut batch = Vec::with_capacity(events.len());
             for event in events {
                 let body = serde_json::to_string(event).map_err(|e| StoreError::Corrupt {
@@ -182,14 +191,22 @@ fn decode(id: &str, body: &str) -> Result<Event, StoreError> {
 }
 
 impl EventStore for SqliteStore {
-    fn append(&self, events: &[Event]) -> Result<Vec<Appended>, StoreError> {
+    fn append_at(
+        &self,
+        events: &[Event],
+        received_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Appended>, StoreError> {
         if events.is_empty() {
             return Ok(Vec::new());
         }
         let jobs = self.jobs.as_ref().ok_or(StoreError::WriterGone)?;
         let (reply, answer) = mpsc::sync_channel(1);
-        jobs.send((events.to_vec(), reply))
-            .map_err(|_| StoreError::WriterGone)?;
+        let job = Job {
+            events: events.to_vec(),
+            received_at: received_at.to_rfc3339(),
+            reply,
+        };
+        jobs.send(job).map_err(|_| StoreError::WriterGone)?;
         answer.recv().map_err(|_| StoreError::WriterGone)?
     }
 

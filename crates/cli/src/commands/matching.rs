@@ -3,9 +3,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use lifeguard_media::banks::HashType;
-use lifeguard_media::{BankSpec, Match, Matcher};
-use lifeguard_store::{BankStore, SqliteStore};
+use lifeguard_media::{Match, Matcher};
+use lifeguard_store::SqliteStore;
 
 use super::hash::{expand, hash_file, write_json, ErrorLine};
 
@@ -40,39 +39,7 @@ struct Line<'a> {
 
 /// Loads the named banks (all when `names` is empty) into a [`Matcher`].
 pub fn load_matcher(store: &SqliteStore, names: &[String]) -> anyhow::Result<Matcher> {
-    let infos = if names.is_empty() {
-        store.banks()?
-    } else {
-        let mut v = Vec::new();
-        for n in names {
-            v.push(
-                store
-                    .bank(n)?
-                    .with_context(|| format!("no bank named {n:?}"))?,
-            );
-        }
-        v
-    };
-    let mut m = Matcher::new();
-    for info in infos {
-        let b = info.bank;
-        let handle = m.add_bank(BankSpec {
-            name: b.name.clone(),
-            label: b.label,
-            pdq_threshold: b.pdq_threshold,
-        });
-        for h in store.bank_hashes(&b.name)?.unwrap_or_default() {
-            let t = HashType::from_name(&h.hash_type).with_context(|| {
-                format!(
-                    "bank {:?} holds an unknown hash type {:?}",
-                    b.name, h.hash_type
-                )
-            })?;
-            m.add_hash(handle, t, &h.hash, h.label)
-                .map_err(|e| anyhow::anyhow!("bank {:?}: {e}", b.name))?;
-        }
-    }
-    Ok(m)
+    lifeguard_service::media::load_matcher(store, names).map_err(|e| anyhow::anyhow!(e))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

@@ -41,7 +41,13 @@ pub fn keys() -> ApiKeys {
 
 /// Starts the service over the store at `db` (replaying it) on 127.0.0.1:0.
 pub fn start(db: &Path) -> Server {
+    start_with(db, |_| {})
+}
+
+/// Like [`start`], after `prepare` has set up the store (hash banks, say).
+pub fn start_with(db: &Path, prepare: impl FnOnce(&SqliteStore)) -> Server {
     let store = Arc::new(SqliteStore::open(db).unwrap());
+    prepare(&store);
     let engine = SafetyEngine::new(Config::default_config()).unwrap();
     let state = AppState::open(store, engine, keys()).unwrap();
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
