@@ -1,11 +1,11 @@
-//! Trains the shipped model: `cargo run --release -p lifeguard-risk --example train -- DATA_DIR OUT [TARGET_PER_1000] [MIN_THRESHOLD] [L2] [CHILD_BEHAVIOURS]`.
+//! Trains the shipped model: `cargo run --release -p lifeguard-risk --example train -- DATA_DIR OUT [TARGET_PER_1000] [MIN_THRESHOLD] [L2] [CHILD_BEHAVIOURS] [ONE_CHILD_WITH_DISTINCT]`.
 use lifeguard_risk::{train_command, TrainArgs, TrainOptions};
 use std::path::PathBuf;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: train DATA_DIR OUT [TARGET_PER_1000] [MIN_THRESHOLD] [L2]");
+        eprintln!("usage: train DATA_DIR OUT [TARGET_PER_1000] [MIN_THRESHOLD] [L2] [CHILD_BEHAVIOURS] [ONE_CHILD_WITH_DISTINCT]");
         std::process::exit(2);
     }
     let mut options = TrainOptions::default();
@@ -21,6 +21,9 @@ fn main() {
     if let Some(t) = args.get(6) {
         options.alert_rule.child_behaviours_without_minor_age =
             t.parse().expect("child behaviours");
+    }
+    if let Some(t) = args.get(7) {
+        options.alert_rule.one_child_behaviour_with_distinct = t.parse().expect("distinct");
     }
     options.command = format!(
         "cargo run --release -p lifeguard-risk --example train -- {}",

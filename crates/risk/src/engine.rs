@@ -454,6 +454,9 @@ impl ConversationRisk {
         counterpart_minor
             || (rule.child_behaviours_without_minor_age > 0
                 && a.child_behaviours() >= rule.child_behaviours_without_minor_age)
+            || (rule.one_child_behaviour_with_distinct > 0
+                && a.child_behaviours() >= 1
+                && a.distinct_asking() >= rule.one_child_behaviour_with_distinct)
     }
 
     fn author_index(&mut self, author: &str) -> usize {

@@ -58,6 +58,11 @@ pub struct AlertRule {
     /// common in adult chat.
     #[serde(default = "two")]
     pub child_behaviours_without_minor_age: usize,
+    /// Without a counterpart stating a minor's age, one child-directed behaviour is
+    /// enough when the suspect shows at least this many distinct request or
+    /// pressure behaviours in all (0: never; a file without the field reads 0).
+    #[serde(default)]
+    pub one_child_behaviour_with_distinct: usize,
     /// Messages of the suspect's that must carry evidence (any behaviour), so
     /// that one message never alerts however much it packs in.
     #[serde(default = "two")]
@@ -80,6 +85,7 @@ impl Default for AlertRule {
             exclude_self_declared_minors: true,
             child_behaviours_without_minor_age: 2,
             min_evidence_messages: 2,
+            one_child_behaviour_with_distinct: 6,
         }
     }
 }
