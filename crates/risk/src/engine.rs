@@ -516,7 +516,7 @@ impl ConversationRisk {
             {
                 continue;
             }
-            if best.is_none_or_lower(a.score) {
+            if best.map_or(true, |(_, s)| a.score > s) {
                 best = Some((i, a.score));
             }
         }
@@ -599,19 +599,6 @@ impl ConversationRisk {
             + self.features.capacity() * 4
             + self.alert.as_ref().map_or(0, |(_, a)| a.capacity())
             + self.signals.heap_bytes()
-    }
-}
-
-trait BestExt {
-    fn is_none_or_lower(&self, score: f32) -> bool;
-}
-
-impl BestExt for Option<(usize, f32)> {
-    fn is_none_or_lower(&self, score: f32) -> bool {
-        match self {
-            None => true,
-            Some((_, s)) => score > *s,
-        }
     }
 }
 

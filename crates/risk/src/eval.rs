@@ -354,13 +354,14 @@ pub fn metrics_from_predictions(
     let median_latency = median(latencies.clone());
     let speed =
         median(latencies.iter().map(|k| latency_penalty(*k)).collect()).map_or(0.0, |m| 1.0 - m);
+    let latency_f1 = c.f1 * speed;
     Metrics {
         authors: a,
-        conversations: ConversationMetrics { ..c },
+        conversations: c,
         early: EarlyMetrics {
             median_latency_messages: median_latency,
             speed,
-            latency_f1: c.f1 * speed,
+            latency_f1,
         },
         per_source,
     }

@@ -103,9 +103,15 @@ fn fnv(seed: u64, s: &str) -> u64 {
 struct Samples {
     x: Vec<f32>,
     y: Vec<bool>,
+    /// Weight within its (conversation, author) pair.
     w: Vec<f64>,
+    /// 0: offender, 1: victim side of a positive conversation, 2: anyone else.
+    class: Vec<u8>,
     conv: Vec<u32>,
 }
+
+/// Total weight of each class in the fit: offenders, victim side, everyone else.
+const CLASS_SHARES: [f64; 3] = [0.5, 0.25, 0.25];
 
 /// Replays a conversation and snapshots author features (see the module docs).
 fn snapshot(
@@ -147,40 +153,29 @@ fn snapshot(
         for f in snaps {
             out.x.extend_from_slice(&f);
             out.y.push(offender);
-            // Class weights are applied later; store the class in the sign.
-            out.w.push(per * [1.0, -1.0, -2.0][class]);
+            out.w.push(per);
+            out.class.push(class);
             out.conv.push(conv_index);
         }
     }
 }
 
-fn class_weights(raw: &[f64], keep: &dyn Fn(usize) -> bool) -> Vec<f64> {
+fn class_weights(samples: &Samples, keep: &dyn Fn(usize) -> bool) -> Vec<f64> {
     let mut totals = [0.0f64; 3];
-    let cls = |v: f64| -> (usize, f64) {
-        if v > 0.0 {
-            (0, v)
-        } else if v >= -1.0 {
-            (1, -v)
-        } else {
-            (2, -v / 2.0)
-        }
-    };
-    for (i, v) in raw.iter().enumerate() {
+    for (i, (w, c)) in samples.w.iter().zip(&samples.class).enumerate() {
         if keep(i) {
-            let (c, w) = cls(*v);
-            totals[c] += w;
+            totals[*c as usize] += w;
         }
     }
-    let share = [0.5, 0.25, 0.25];
-    raw.iter()
+    samples
+        .w
+        .iter()
+        .zip(&samples.class)
         .enumerate()
-        .map(|(i, v)| {
-            if !keep(i) {
-                return 0.0;
-            }
-            let (c, w) = cls(*v);
-            if totals[c] > 0.0 {
-                w / totals[c] * share[c]
+        .map(|(i, (w, c))| {
+            let c = *c as usize;
+            if keep(i) && totals[c] > 0.0 {
+                w / totals[c] * CLASS_SHARES[c]
             } else {
                 0.0
             }
@@ -188,9 +183,22 @@ fn class_weights(raw: &[f64], keep: &dyn Fn(usize) -> bool) -> Vec<f64> {
         .collect()
 }
 
+/// Features whose weight must not be negative: the behaviours (other than
+/// stating one's own age) and the counts and densities built on them.
+fn non_negative(name: &str) -> bool {
+    (name.starts_with("detect_b_") && name != "detect_b_age_disclosure")
+        || matches!(
+            name,
+            "detect_distinct_behaviours"
+                | "detect_weighted_density"
+                | "detect_after_minor"
+                | "asking_rate"
+        )
+}
+
 fn fit_model(samples: &Samples, keep: &dyn Fn(usize) -> bool, opts: &TrainOptions) -> Model {
     let d = feature_count();
-    let w = class_weights(&samples.w, keep);
+    let w = class_weights(samples, keep);
     let idx: Vec<usize> = (0..samples.y.len()).filter(|i| w[*i] > 0.0).collect();
     let mut x = Vec::with_capacity(idx.len() * d);
     let mut y = Vec::with_capacity(idx.len());
@@ -201,18 +209,38 @@ fn fit_model(samples: &Samples, keep: &dyn Fn(usize) -> bool, opts: &TrainOption
         ww.push(w[i]);
     }
     let names = feature_names();
-    let cols: Vec<usize> = (0..d)
-        .filter(|c| !opts.excluded_features.contains(&names[*c]))
+    // Active set: features held at 0 (excluded), plus behaviour features whose
+    // weight came out negative (showing a grooming behaviour never lowers the
+    // score; the fit would otherwise learn how the decoys differ from offenders).
+    let mut held: Vec<bool> = names
+        .iter()
+        .map(|n| opts.excluded_features.contains(n))
         .collect();
-    let k = cols.len();
-    let mut xs = Vec::with_capacity(y.len() * k);
-    for row in x.chunks(d) {
-        xs.extend(cols.iter().map(|c| row[*c]));
-    }
-    let (fitted, bias) = fit_logistic(&xs, k, &y, &ww, opts.fit);
-    let mut weights = vec![0.0f32; d];
-    for (c, w) in cols.iter().zip(fitted) {
-        weights[*c] = w;
+    let (mut weights, mut bias);
+    loop {
+        let cols: Vec<usize> = (0..d).filter(|c| !held[*c]).collect();
+        let k = cols.len();
+        let mut xs = Vec::with_capacity(y.len() * k);
+        for row in x.chunks(d) {
+            xs.extend(cols.iter().map(|c| row[*c]));
+        }
+        let (fitted, b) = fit_logistic(&xs, k, &y, &ww, opts.fit);
+        weights = vec![0.0f32; d];
+        for (c, w) in cols.iter().zip(fitted) {
+            weights[*c] = w;
+        }
+        bias = b;
+        let negative: Vec<usize> = cols
+            .iter()
+            .copied()
+            .filter(|c| weights[*c] < 0.0 && non_negative(&names[*c]))
+            .collect();
+        if negative.is_empty() {
+            break;
+        }
+        for c in negative {
+            held[c] = true;
+        }
     }
     Model {
         version: MODEL_VERSION,
@@ -326,6 +354,7 @@ pub fn train(
         x: Vec::new(),
         y: Vec::new(),
         w: Vec::new(),
+        class: Vec::new(),
         conv: Vec::new(),
     };
     for (i, c) in corpus.conversations.iter().enumerate() {
@@ -484,6 +513,7 @@ pub fn train(
         "command": options.command,
         "fit": {"method": "weighted logistic regression, Newton", "l2": options.fit.l2,
                 "excluded_features": options.excluded_features,
+                "non_negative": "behaviour features (all detect_b_* but age disclosure, distinct behaviours, weighted density, after_minor, asking_rate): a negative weight is held at 0 and the fit repeated",
                 "class_shares": {"offenders": 0.5, "victim_side_of_positive_chats": 0.25, "other_authors": 0.25}},
         "cv": cv.get("mean").cloned().unwrap_or(Value::Null),
         "cv_pooled": cv.get("pooled_out_of_fold").cloned().unwrap_or(Value::Null),
