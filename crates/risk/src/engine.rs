@@ -516,7 +516,11 @@ impl ConversationRisk {
             {
                 continue;
             }
-            if best.map_or(true, |(_, s)| a.score > s) {
+            let better = match best {
+                None => true,
+                Some((_, s)) => a.score > s,
+            };
+            if better {
                 best = Some((i, a.score));
             }
         }
