@@ -1,3 +1,5 @@
+//! Scores a chat from standard input, one `author|text` line per message:
+//! `printf "a|how old are you?\nb|13\n" | cargo run --release -p lifeguard-risk --example chatprobe`.
 use lifeguard_risk::*;
 fn main() {
     let engine = RiskEngine::with_default_model().unwrap();
