@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use lifeguard_store::{EventStore, SqliteStore};
+use lifeguard_store::{CaseStore, EventStore, SqliteStore};
 
 const KEY: &str = "durability-test-key";
 
@@ -33,17 +33,27 @@ fn start_server(db: &Path) -> (Child, String) {
     (child, url)
 }
 
+/// One client's batch: 5 new minor accounts, a friend request from the client's
+/// adult to each (enough of them opens a case), and 40 chat messages.
 fn batch(client: usize, n: usize) -> (Vec<String>, String) {
-    let ids: Vec<String> = (0..50).map(|i| format!("c{client}-b{n}-e{i}")).collect();
-    let events: Vec<String> = ids
+    let mut events = Vec::new();
+    for i in 0..5 {
+        let kid = format!("kid{client}-{n}-{i}");
+        events.push((
+            format!("c{client}-b{n}-acc{i}"),
+            format!(r#""type":"account_created","account":"{kid}","age_band":"13_15""#),
+        ));
+        events.push((format!("c{client}-b{n}-fr{i}"), format!(r#""type":"relationship","kind":"friend_request","from":"adult{client}","to":"{kid}""#)));
+    }
+    for i in 0..40 {
+        events.push((format!("c{client}-b{n}-e{i}"), format!(r#""type":"message","conversation":"conv-{client}","sender":"u{client}","text":"message {n} {i}""#)));
+    }
+    let ids = events.iter().map(|(id, _)| id.clone()).collect();
+    let body: Vec<String> = events
         .iter()
-        .map(|id| {
-            format!(
-                r#"{{"id":"{id}","type":"message","conversation":"conv-{client}","sender":"u{client}","text":"message {id}"}}"#
-            )
-        })
+        .map(|(id, rest)| format!(r#"{{"id":"{id}",{rest}}}"#))
         .collect();
-    (ids, format!("[{}]", events.join(",")))
+    (ids, format!("[{}]", body.join(",")))
 }
 
 /// Posts a batch; returns the ids the server acknowledged (accepted or duplicate).
@@ -131,6 +141,20 @@ fn acknowledged_events_survive_sigkill_during_ingest() {
         &missing[..missing.len().min(5)]
     );
     assert!(store.count().unwrap() >= acked.len() as u64);
+
+    // The cases the load opened came back, one per suspect: each client's adult
+    // sent enough friend requests to minors before the kill to open one.
+    let cases = store.open_cases(100).unwrap();
+    let mut suspects: Vec<&str> = cases.iter().map(|c| c.suspect.as_str()).collect();
+    suspects.sort();
+    let before_dedup = suspects.len();
+    suspects.dedup();
+    assert_eq!(
+        before_dedup,
+        suspects.len(),
+        "a suspect has two open cases: {suspects:?}"
+    );
+    assert_eq!(suspects, ["adult0", "adult1", "adult2", "adult3"]);
 
     // Resending an acknowledged batch after the restart creates nothing new.
     let before = store.count().unwrap();
