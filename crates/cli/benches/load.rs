@@ -7,11 +7,12 @@
 //! `LOAD_SECONDS` (default 20), `LOAD_CLIENTS` (default 8), `LOAD_BATCH` (events per
 //! request, default 100), `LOAD_CONVERSATIONS` (default 2000).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 const KEY: &str = "load-test-key";
 
@@ -44,22 +45,7 @@ fn main() {
     let batch = env("LOAD_BATCH", 100);
     let conversations = env("LOAD_CONVERSATIONS", 2000);
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_lifeguard"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--api-key", KEY, "--db"])
-        .arg(dir.path().join("load.db"))
-        .env("LIFEGUARD_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start lifeguard serve");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
+    let (mut server, url) = common::serve(&dir.path().join("load.db"), KEY, "warn", false);
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()

@@ -1,5 +1,7 @@
 //! The binary as a user runs it.
 
+mod common;
+
 use std::process::Command;
 
 fn lifeguard(args: &[&str]) -> std::process::Output {
@@ -113,25 +115,9 @@ fn the_demo_replays_its_scenario_and_exits_with_no_serve() {
 
 #[test]
 fn message_text_never_reaches_the_logs() {
-    use std::io::{BufRead, BufReader, Read};
+    use std::io::Read;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lifeguard"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--api-key", "k", "--db"])
-        .arg(dir.path().join("s.db"))
-        .env("LIFEGUARD_LOG", "trace")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
+    let (mut child, url) = common::serve(&dir.path().join("s.db"), "k", "trace", true);
     let secret = "zebra-umbrella-4471 dont tell your mum";
     let body = format!(
         r#"[{{"id":"e1","type":"message","conversation":"c","sender":"a","text":"{secret}"}},{{"id":"e2","type":"message","conversation":"c","sender":"a","text":"{secret}","bogus":1,"seq":"x"}}]"#

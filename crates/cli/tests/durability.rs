@@ -1,9 +1,10 @@
 //! Kills the server with SIGKILL in the middle of ingest and proves that every
 //! event it acknowledged is in the store after a restart.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,24 +14,7 @@ use lifeguard_store::{CaseStore, EventStore, SqliteStore};
 const KEY: &str = "durability-test-key";
 
 fn start_server(db: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lifeguard"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--api-key", KEY, "--db"])
-        .arg(db)
-        .env("LIFEGUARD_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start lifeguard serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
-    (child, url)
+    common::serve(db, KEY, "warn", false)
 }
 
 /// One client's batch: 5 new minor accounts, a friend request from the client's
