@@ -82,7 +82,8 @@ fn the_demo_replays_its_scenario_and_exits_with_no_serve() {
         String::from_utf8_lossy(&out.stderr)
     );
     let scenario = include_str!("../src/demo/scenario.jsonl").lines().count();
-    let stored = format!("{scenario} of {scenario} events stored durably");
+    // The scenario plus the media event whose hash is in the demo's bank.
+    let stored = format!("{0} of {0} events stored durably", scenario + 1);
     assert!(stdout.contains(&stored), "{stdout}");
     assert!(stdout.contains("API key for this run: lg_"), "{stdout}");
     // The grooming chat alerts and the ordinary ones do not.
@@ -102,6 +103,19 @@ fn the_demo_replays_its_scenario_and_exits_with_no_serve() {
     assert!(
         line("dm-dana-maya").contains("alert at message -"),
         "{stdout}"
+    );
+    let media = stdout
+        .lines()
+        .find(|l| l.contains("media img-1 from ghost_77"))
+        .unwrap_or("");
+    assert!(media.contains("Block [known_image]"), "{stdout}");
+    let rex = stdout
+        .lines()
+        .find(|l| l.contains("rex_gamer") && l.contains("search"))
+        .unwrap_or("");
+    assert!(
+        rex.contains(r#"sees ["dana"]"#),
+        "a restricted adult finds no minor: {stdout}"
     );
     // The queue holds the grooming, sextortion and friend-request-burst suspects.
     for suspect in ["ghost_77", "jordan_k", "rex_gamer"] {

@@ -35,6 +35,31 @@ pub struct Args {
     pub no_serve: bool,
 }
 
+/// The demo's stand-in for a file on a hotline's hash list: ordinary bytes (not an
+/// image), whose SHA-256 the demo puts in a bank, and which the scenario's last
+/// media event carries.
+const DEMO_KNOWN_FILE: &[u8] = b"lifeguard demo: stand-in for a known file";
+
+fn demo_bank(store: &SqliteStore) -> anyhow::Result<()> {
+    use lifeguard_store::{BankHash, BankStore, NewBank};
+    store.create_bank(&NewBank {
+        name: "demo-hotline".into(),
+        label: "known (demo)".into(),
+        source: "lifeguard demo".into(),
+        pdq_threshold: 31,
+    })?;
+    let sha256 = lifeguard_media::crypto_hashes(DEMO_KNOWN_FILE).sha256;
+    store.add_bank_hashes(
+        "demo-hotline",
+        &[BankHash {
+            hash_type: "sha256".into(),
+            hash: sha256,
+            label: None,
+        }],
+    )?;
+    Ok(())
+}
+
 fn fresh_store(dir: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let db = dir.join("lifeguard.db");
@@ -57,6 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .collect::<anyhow::Result<_>>()?;
     let db = fresh_store(&args.dir)?;
     let store = Arc::new(SqliteStore::open(&db)?);
+    demo_bank(&store)?;
     let key = lifeguard_service::generate_key()?;
     let (engine, keys, _) = prepare(None, Some(key.clone()))?;
     let state = AppState::open(store, engine, keys)?;
@@ -149,6 +175,7 @@ fn replay(base: &str, key: &str, events: &[Event]) -> anyhow::Result<()> {
                 EventBody::Relationship(r) => {
                     format!("{:?} {} -> {}", r.kind, r.from, r.to).to_lowercase()
                 }
+                EventBody::Media(m) => format!("media {} from {}", m.media, m.uploader),
                 other => other.type_name().to_owned(),
             };
             let reasons: Vec<String> = d
@@ -200,9 +227,14 @@ fn replay(base: &str, key: &str, events: &[Event]) -> anyhow::Result<()> {
     };
     println!(
         "Replaying {} events (decisions other than a plain allow):",
-        events.len()
+        events.len() + 1
     );
-    for event in events {
+    // Last, ghost_77 shares a file whose hash is in the demo's bank.
+    let known = serde_json::json!({"id": "media-ghost-1", "type": "media", "at": "2026-11-21T10:20:00Z",
+        "media": "img-1", "uploader": "ghost_77", "conversation": "dm-ghost-priya",
+        "hashes": {"sha256": lifeguard_media::crypto_hashes(DEMO_KNOWN_FILE).sha256}});
+    let known: Event = serde_json::from_value(known)?;
+    for event in events.iter().chain(std::iter::once(&known)) {
         if matches!(event.body, EventBody::Message(_)) {
             send(&pending)?;
             pending.clear();
@@ -229,6 +261,19 @@ fn replay(base: &str, key: &str, events: &[Event]) -> anyhow::Result<()> {
             v["alert_seq"]
                 .as_u64()
                 .map_or("-".into(), |s| (s + 1).to_string()),
+        );
+    }
+    println!("\nVisibility (POST /v1/visibility):");
+    for (viewer, surface) in [
+        ("rex_gamer", "search"),
+        ("jordan_k", "suggestions"),
+        ("leo", "suggestions"),
+    ] {
+        let body = serde_json::json!({"viewer": viewer, "surface": surface, "targets": ["maya", "sam", "priya", "dana"]});
+        let v: Value = serde_json::from_str(&client.post("/v1/visibility", body.to_string())?)?;
+        println!(
+            "  {viewer:<10} {surface:<12} sees {}, not {}",
+            v["visible"], v["hidden"]
         );
     }
     println!("\nModerator queue (GET /v1/cases, by priority):");
