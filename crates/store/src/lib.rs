@@ -129,6 +129,8 @@ pub trait CaseStore: Send + Sync {
     fn put_cases(&self, cases: &[CaseRecord]) -> Result<(), StoreError>;
     /// One case.
     fn get_case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError>;
-    /// Open cases, highest priority first, then oldest update first.
+    /// Open cases for the queue: by priority plus a recency bonus (10 points for
+    /// a case updated just now, falling linearly to 0 a day later), then oldest
+    /// update first.
     fn open_cases(&self, limit: usize) -> Result<Vec<CaseRecord>, StoreError>;
 }

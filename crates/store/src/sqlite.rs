@@ -297,7 +297,8 @@ impl CaseStore for SqliteStore {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT id, suspect, status, priority, updated_at, body FROM cases WHERE status = 'open'
-             ORDER BY priority DESC, updated_at ASC LIMIT ?1",
+             ORDER BY priority + 10.0 * max(0.0, 1.0 - (julianday('now') - julianday(updated_at))) DESC,
+                      updated_at ASC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], raw_case)?;
         let mut out = Vec::new();
@@ -430,6 +431,18 @@ mod tests {
         // A second open case for the same suspect is refused by the database itself.
         assert!(store.put_cases(&[case("c3", "adam", "open", 10)]).is_err());
         assert!(store.get_case("c3").unwrap().is_none());
+        // Recency: a fresh case outranks an older one with up to 10 more points.
+        let mut stale = case("c4", "carl", "open", 75);
+        stale.updated_at = chrono::Utc::now() - chrono::Duration::days(3);
+        store.put_cases(&[stale]).unwrap();
+        let ranked: Vec<_> = store
+            .open_cases(10)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        // c2 (70, updated now: about 80) outranks c4 (75, three days old: 75).
+        assert_eq!(ranked, ["c1", "c2", "c4"]);
         // Once closed, a new one may open.
         store
             .put_cases(&[
