@@ -450,7 +450,13 @@ mod tests {
                 case("c3", "adam", "open", 10),
             ])
             .unwrap();
-        assert_eq!(store.open_cases(10).unwrap().len(), 2);
+        let open: Vec<_> = store
+            .open_cases(10)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(open, ["c2", "c4", "c3"]);
     }
 
     #[test]
