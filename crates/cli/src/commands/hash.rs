@@ -94,6 +94,21 @@ pub(crate) fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 /// Reads and hashes one file; errors are already worded for the user.
+/// Every file under `paths` (as [`expand`] walks them) with its hashes or the
+/// reason it could not be read or decoded, in order.
+pub(crate) fn hash_all(
+    paths: &[PathBuf],
+    dihedral: bool,
+) -> impl Iterator<Item = (PathBuf, Result<ImageHashes, String>)> {
+    expand(paths).into_iter().map(move |item| match item {
+        Ok(p) => {
+            let r = hash_file(&p, dihedral);
+            (p, r)
+        }
+        Err((p, e)) => (p, Err(e)),
+    })
+}
+
 pub(crate) fn hash_file(path: &Path, dihedral: bool) -> Result<ImageHashes, String> {
     let bytes = read_capped(path)?;
     let opts = HashOptions {
@@ -116,14 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
-    for item in expand(&args.paths) {
-        let (path, result) = match item {
-            Ok(p) => {
-                let r = hash_file(&p, args.dihedral);
-                (p, r)
-            }
-            Err((p, e)) => (p, Err(e)),
-        };
+    for (path, result) in hash_all(&args.paths, args.dihedral) {
         let path_text = path.display().to_string();
         match result {
             Ok(h) => write_json(

@@ -6,7 +6,7 @@ use anyhow::Context;
 use lifeguard_media::{Match, Matcher};
 use lifeguard_store::SqliteStore;
 
-use super::hash::{expand, hash_file, write_json, ErrorLine};
+use super::hash::{hash_all, write_json, ErrorLine};
 
 /// Match image files against hash banks: exactly by MD5, SHA-1 and SHA-256,
 /// and by PDQ within each bank's threshold. Prints one JSON line per file:
@@ -55,14 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let (mut matched, mut errors) = (false, false);
-    for item in expand(&args.paths) {
-        let (path, result) = match item {
-            Ok(p) => {
-                let r = hash_file(&p, args.dihedral);
-                (p, r)
-            }
-            Err((p, e)) => (p, Err(e)),
-        };
+    for (path, result) in hash_all(&args.paths, args.dihedral) {
         let path = path.display().to_string();
         match result {
             Ok(h) => {
