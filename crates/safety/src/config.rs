@@ -19,6 +19,10 @@ pub struct Config {
     pub texts: Texts,
     /// Helplines by ISO country code, with a `default` entry.
     pub helplines: BTreeMap<String, Vec<Helpline>>,
+    /// The moderator console's settings (`[console]`): read and validated by
+    /// `lifeguard-console`, carried here so that one file configures both.
+    #[serde(default)]
+    pub console: toml::Table,
 }
 
 /// Protective defaults for minors.

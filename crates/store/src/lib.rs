@@ -20,9 +20,15 @@
 #![deny(missing_docs)]
 
 mod banks;
+mod console;
 mod sqlite;
 
 pub use banks::{BankHash, BankInfo, BankStore, NewBank};
+pub use console::{
+    ActionRecord, AuditRecord, CaseIndexRow, CaseState, CaseTiming, ClaimOutcome, ConsoleStore,
+    Delivery, NewAction, NoteRecord, QueueFilter, QueueRow, QueueStats, ReferralRecord,
+    SessionRecord, UserRecord,
+};
 pub use sqlite::SqliteStore;
 
 use chrono::{DateTime, Utc};
@@ -120,8 +126,8 @@ pub struct CaseRecord {
 }
 
 /// Everything the service needs from a store.
-pub trait Store: EventStore + CaseStore + BankStore {}
-impl<T: EventStore + CaseStore + BankStore> Store for T {}
+pub trait Store: EventStore + CaseStore + BankStore + ConsoleStore {}
+impl<T: EventStore + CaseStore + BankStore + ConsoleStore> Store for T {}
 
 /// Durable cases for moderators.
 pub trait CaseStore: Send + Sync {

@@ -78,6 +78,7 @@ impl SqliteStore {
         let writer = open_connection(path)?;
         writer.execute_batch(SCHEMA)?;
         writer.execute_batch(crate::banks::SCHEMA)?;
+        writer.execute_batch(crate::console::SCHEMA)?;
         let reader = open_connection(path)?;
         let (tx, rx) = mpsc::sync_channel::<Job>(1024);
         let handle = std::thread::Builder::new()
