@@ -1,0 +1,167 @@
+//! Parallel walk of the evidence tree. Symbolic links are never followed
+//! (each is listed with where it points: inside the evidence, whose target is
+//! then scanned where it lies, outside it, a loop, or nowhere); special files
+//! are never opened.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::UNIX_EPOCH;
+
+use crate::model::{ErrorEntry, SkippedEntry};
+
+/// A regular file found on disk.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub path: PathBuf,
+    pub display: String,
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch (0 when unknown).
+    pub mtime_ns: i128,
+}
+
+#[derive(Default)]
+pub(crate) struct WalkOut {
+    pub files: Vec<Candidate>,
+    pub errors: Vec<ErrorEntry>,
+    pub skipped: Vec<SkippedEntry>,
+}
+
+pub(crate) fn mtime_ns(m: &fs::Metadata) -> i128 {
+    match m.modified() {
+        Ok(t) => match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => d.as_nanos() as i128,
+            Err(e) => -(e.duration().as_nanos() as i128),
+        },
+        Err(_) => 0,
+    }
+}
+
+pub(crate) fn display(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// Walks `roots` on the current rayon pool. `canonical` are the roots with
+/// links resolved, to classify where a link points.
+pub(crate) fn walk(roots: &[PathBuf], canonical: &[PathBuf]) -> WalkOut {
+    let out = Mutex::new(WalkOut::default());
+    rayon::scope(|s| {
+        for root in roots {
+            // The roots themselves are what the examiner named: a root that
+            // is a link is followed (its target is the evidence).
+            match fs::metadata(root) {
+                Err(e) => push_error(&out, root, format!("cannot be read: {e}")),
+                Ok(m) if m.is_dir() => {
+                    let root = root.clone();
+                    let out = &out;
+                    s.spawn(move |s| walk_dir(s, root, canonical, out));
+                }
+                Ok(m) if m.is_file() => push_file(&out, root, &m),
+                Ok(_) => push_skipped(&out, root, special_reason(root)),
+            }
+        }
+    });
+    let mut w = out.into_inner().unwrap_or_else(|p| p.into_inner());
+    w.files.sort_by(|a, b| a.display.cmp(&b.display));
+    w.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    w.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    w
+}
+
+fn walk_dir<'s>(
+    s: &rayon::Scope<'s>,
+    dir: PathBuf,
+    canonical: &'s [PathBuf],
+    out: &'s Mutex<WalkOut>,
+) {
+    let rd = match fs::read_dir(&dir) {
+        Ok(rd) => rd,
+        Err(e) => return push_error(out, &dir, format!("directory cannot be read: {e}")),
+    };
+    for ent in rd {
+        let ent = match ent {
+            Ok(e) => e,
+            Err(e) => {
+                push_error(out, &dir, format!("directory listing failed: {e}"));
+                break;
+            }
+        };
+        let path = ent.path();
+        // file_type() does not follow links.
+        let ft = match ent.file_type() {
+            Ok(t) => t,
+            Err(e) => {
+                push_error(out, &path, format!("cannot be read: {e}"));
+                continue;
+            }
+        };
+        if ft.is_symlink() {
+            push_skipped(out, &path, link_reason(&path, canonical));
+        } else if ft.is_dir() {
+            s.spawn(move |s| walk_dir(s, path, canonical, out));
+        } else if ft.is_file() {
+            match fs::symlink_metadata(&path) {
+                Ok(m) => push_file(out, &path, &m),
+                Err(e) => push_error(out, &path, format!("cannot be read: {e}")),
+            }
+        } else {
+            push_skipped(out, &path, special_reason(&path));
+        }
+    }
+}
+
+fn link_reason(path: &Path, canonical: &[PathBuf]) -> String {
+    let target = fs::read_link(path)
+        .map(|t| t.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "?".into());
+    match fs::canonicalize(path) {
+        Ok(t) if canonical.iter().any(|r| t.starts_with(r)) => format!(
+            "symbolic link to {target}, inside the evidence (scanned where it lies); not followed"
+        ),
+        Ok(_) => format!("symbolic link to {target}, outside the evidence; not followed"),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            format!("symbolic link loop ({target}); not followed")
+        }
+        Err(_) => format!("dangling symbolic link to {target}; not followed"),
+    }
+}
+
+fn special_reason(path: &Path) -> String {
+    use std::os::unix::fs::FileTypeExt;
+    let what = match fs::symlink_metadata(path).map(|m| m.file_type()) {
+        Ok(t) if t.is_fifo() => "named pipe",
+        Ok(t) if t.is_socket() => "socket",
+        Ok(t) if t.is_block_device() => "block device",
+        Ok(t) if t.is_char_device() => "character device",
+        _ => "special file",
+    };
+    format!("{what}; not opened")
+}
+
+fn push_file(out: &Mutex<WalkOut>, path: &Path, m: &fs::Metadata) {
+    let c = Candidate {
+        path: path.to_owned(),
+        display: display(path),
+        size: m.len(),
+        mtime_ns: mtime_ns(m),
+    };
+    lock(out).files.push(c);
+}
+
+fn push_error(out: &Mutex<WalkOut>, path: &Path, reason: String) {
+    lock(out).errors.push(ErrorEntry {
+        path: display(path),
+        reason,
+    });
+}
+
+fn push_skipped(out: &Mutex<WalkOut>, path: &Path, reason: String) {
+    lock(out).skipped.push(SkippedEntry {
+        path: display(path),
+        reason,
+    });
+}
+
+fn lock(m: &Mutex<WalkOut>) -> std::sync::MutexGuard<'_, WalkOut> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
