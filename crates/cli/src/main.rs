@@ -39,7 +39,7 @@ enum Command {
     /// Manage hash banks: import, list, export, remove.
     Bank(commands::bank::Args),
     /// Forensic triage: scan seized media against hash banks.
-    Scan(commands::pending::Args),
+    Scan(commands::scan::Args),
     /// Build referral packages and transparency reports.
     Report(commands::pending::Args),
 }
@@ -57,7 +57,7 @@ fn main() -> ExitCode {
         Command::Hash(args) => commands::hash::run(args),
         Command::Match(args) => commands::matching::run(args),
         Command::Bank(args) => commands::bank::run(args),
-        Command::Scan(_) => commands::pending::run("scan", 5),
+        Command::Scan(args) => commands::scan::run(args),
         Command::Report(_) => commands::pending::run("report", 8),
     };
     match result {

@@ -5,6 +5,7 @@ pub mod hash;
 pub mod ingest;
 pub mod matching;
 pub mod pending;
+pub mod scan;
 pub mod serve;
 
 use tracing_subscriber::EnvFilter;
