@@ -37,9 +37,13 @@ pub struct Hit {
 /// What the detector knows about the conversation around a message.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Context {
-    /// Someone else asked this author's age in the last few messages, so a bare
-    /// number ("13", "14 u?") is an answer, an age disclosure.
+    /// Someone else asked this author's age or stated their own in the last few
+    /// messages, so a bare number ("13", "14 u?", "15 lol") is an answer, an age
+    /// disclosure.
     pub after_age_probe: bool,
+    /// The age another author stated in the last few messages. A bare number equal
+    /// to it is an echo ("13?", "14 wow thats young"), not this author's age.
+    pub echo_age: Option<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,6 +171,13 @@ fn rule_specs() -> Vec<RuleSpec> {
         (AgeDisclosure, 0.9, &["asl"], r"\basl\W+(\d{1,2})\b", None, Capture),
         (AgeDisclosure, 1.0, &["age"], r"\bmy age(?: is)?\W{0,3}{AGE}\b", None, Capture),
         (AgeDisclosure, 0.8, &["DIGIT", "een", "ten", "eleven", "twelve", "twenty", "eight", "nine"], r"^\W*(?:im |i am |just |only |almost )?{AGE}\W*(?:(?:and|n|&|wbu|hbu|u|you|ya|y|here|lol|haha|hbu|wby|now|yrs|years|yo|ok|\?)\W*)*$", None, Reply),
+        // A bare number opening a short reply to age talk: "13 why?", "15 lol u".
+        (AgeDisclosure, 0.6, &["DIGIT"], r"^\W*(?:yes |yeah |yep |yup |ya |me |well |um |umm )?(\d{1,2})\b(?: ?[a-z]+\W*){0,4}$", None, Reply),
+        // a/s/l answers that open a message: "14 m near the beach", "yup 13 m herndon u",
+        // "12 ky f", "14 freshman", "<---14".
+        (AgeDisclosure, 0.8, &["DIGIT"], r"^\W*(?:yup |yes |yeah |ya |im |me )?(\d{1,2}) ?[ /,.-] ?(?:m|f|male|female|boy|girl|guy|freshman|sophomore)\b", Some(r"^\W*\d+ ?m (?:away|left|ahead|behind|long|tall|wide|deep|high|down|up|more|from|to|of|per)\b"), Capture),
+        (AgeDisclosure, 0.8, &["DIGIT"], r"^\W*(\d{1,2}) [a-z]{2} (?:m|f)\b", None, Capture),
+        (AgeDisclosure, 0.8, &["DIGIT"], r"^\W*<-+ ?(\d{1,2})\b", None, Capture),
         // ---- Secrecy --------------------------------------------------------
         (Secrecy, 0.8, &["tel"], r"\b{DONT} (?:go )?(?:tel|tell|tellin|telling) (?:{ANY1}|{YOUR} (?:{FAM}|teachers?)|{FAM})\b", Some(SURPRISE), No),
         (Secrecy, 0.4, &["tel"], r"\b{DONT} (?:go )?(?:tel|tell|tellin|telling) {YOUR} (?:friends?|mates|bf|boyfriend|gf|girlfriend|sister|brother|bro|sis|cousin)\b", Some(SURPRISE), No),
@@ -290,8 +301,8 @@ fn rule_specs() -> Vec<RuleSpec> {
 
 /// Words whose halved spelling is another common word ("met", "bob", "to"):
 /// their doubled letters are matched as written.
-const KEEP_DOUBLES: [&str; 10] = [
-    "meet", "boob", "boobs", "boobies", "too", "off", "butt", "good", "ass", "feet",
+const KEEP_DOUBLES: [&str; 11] = [
+    "meet", "boob", "boobs", "boobies", "too", "off", "butt", "good", "ass", "feet", "mm",
 ];
 
 /// Rewrites every doubled letter `xx` in a pattern as `xx?`, so a pattern for
@@ -510,7 +521,7 @@ impl Detector {
             .build(&patterns)
             .unwrap_or_else(|e| panic!("anchor automaton: {e}"));
         let unit_after_age = build(
-            r"^ ?(?:%|[.,:/'-]\d|\+ ?(?:min|hour|hr|year)|(?:min|mins|minute|minutes|hour|hours|hrs|hr|sec|secs|seconds|miles?|mi|km|kms|feet|ft|foot|inch|inches|in|lbs|lb|kg|kgs|pounds|stone|dollars|bucks|cents|usd|am|pm|oclock|o clock|st|nd|rd|th|x|times|percent|of|out|more|less|days?|weeks?|months?|points?|pts|k|mb|gb|ghz|mhz|cm|mm|meters|metres|people|guys|kids|children|ppl|euros|quid|games?|wins?|loss|losses|kills?|deaths?|levels?|lvl|mmr|steps|blocks|floors|rounds|shots|beers|drinks|hits|and a half|or so|ish|too|to|sec|behind|ahead|away|late|early|down|up|now|times|gold|hp|dmg|damage|items?|slots?|percent|cs|lh|seconds|mins|min)\b|years? (?:away|into|in|from|behind|ahead|late|older|younger|sober|clean|married|together|ago|now|of)|(?:yrs|years) (?:of|in|at))",
+            r"^ ?(?:%|[.,:/'-]\d|\+ ?(?:min|hour|hr|year)|(?:min|mins|minute|minutes|hour|hours|hrs|hr|sec|secs|seconds|miles?|mi|km|kms|feet|ft|foot|inch|inches|in|lbs|lb|kg|kgs|pounds|stone|dollars|bucks|cents|usd|am|pm|oclock|o clock|st|nd|rd|th|x|times|percent|of|out|more|less|days?|weeks?|months?|points?|pts|k|mb|gb|ghz|mhz|cm|mm|meters|metres|people|guys|kids|children|ppl|euros|quid|games?|wins?|loss|losses|kills?|deaths?|levels?|lvl|mmr|steps|blocks|floors|rounds|shots|beers|drinks|hits|and a half|or so|ish|to|sec|behind|ahead|away|late|early|down|up|now|times|gold|hp|dmg|damage|items?|slots?|percent|cs|lh|seconds|mins|min)\b|years? (?:away|into|in|from|behind|ahead|late|older|younger|sober|clean|married|together|ago|now|of)|(?:yrs|years) (?:of|in|at))",
         );
         Detector {
             rules,
@@ -651,6 +662,11 @@ impl Detector {
                     }
                     // "im 20 minutes away" is not an age.
                     if self.unit_after_age.is_match(&hay[g.end()..]) {
+                        continue;
+                    }
+                    // A bare number repeating the age someone just stated ("13?",
+                    // "14 wow thats young") echoes it.
+                    if rule.age == Age::Reply && ctx.echo_age == Some(age) {
                         continue;
                     }
                     let span = norm.to_original(trim(hay, whole.start(), whole.end()));

@@ -173,8 +173,11 @@ pub struct ConversationState {
     messages: u64,
     evidence: Vec<Evidence>,
     pinned: Vec<bool>,
-    /// (author index, message number) of the last age question.
-    last_probe: Option<(usize, u64)>,
+    /// (author index, message number, stated age) of the last age question or
+    /// statement.
+    last_age_talk: Option<(usize, u64, Option<u8>)>,
+    /// The age stated in the last message observed, if any.
+    last_disclosed: Option<u8>,
 }
 
 fn idx(b: Behaviour) -> usize {
@@ -214,9 +217,17 @@ impl ConversationState {
         text: &str,
     ) -> Vec<Evidence> {
         let a = self.author_index(author);
+        let recent = match self.last_age_talk {
+            Some((p, at, age))
+                if Some(p) != a && self.messages.saturating_sub(at) < AGE_REPLY_WINDOW =>
+            {
+                Some(age)
+            }
+            _ => None,
+        };
         let ctx = Context {
-            after_age_probe: matches!(self.last_probe, Some((p, at)) if Some(p) != a
-                && self.messages.saturating_sub(at) < AGE_REPLY_WINDOW),
+            after_age_probe: recent.is_some(),
+            echo_age: recent.flatten(),
         };
         self.messages += 1;
         let hits = detector.detect_in_context(text, ctx);
@@ -268,9 +279,15 @@ impl ConversationState {
                 }
             }
         }
-        if hits.iter().any(|h| h.behaviour == Behaviour::AgeProbing) {
-            if let Some(ai) = a {
-                self.last_probe = Some((ai, self.messages));
+        self.last_disclosed = hits
+            .iter()
+            .find(|h| h.behaviour == Behaviour::AgeDisclosure)
+            .and_then(|h| h.disclosed_age);
+        if let Some(ai) = a {
+            if self.last_disclosed.is_some()
+                || hits.iter().any(|h| h.behaviour == Behaviour::AgeProbing)
+            {
+                self.last_age_talk = Some((ai, self.messages, self.last_disclosed));
             }
         }
         let other_minor = a.is_some_and(|ai| self.other_youngest(ai).is_some_and(|y| y < 18));
@@ -327,6 +344,12 @@ impl ConversationState {
     /// The authors tracked in detail, in order of first message.
     pub fn authors(&self) -> impl Iterator<Item = &str> {
         self.authors.iter().map(|a| a.name.as_str())
+    }
+
+    /// The age the author of the last observed message stated in it, if any
+    /// (also when that author is not tracked).
+    pub fn last_disclosed_age(&self) -> Option<u8> {
+        self.last_disclosed
     }
 
     /// Ages an author stated, in order (at most four distinct).

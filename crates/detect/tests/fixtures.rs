@@ -37,6 +37,14 @@ const POSITIVES: &[(&str, Behaviour, &str, Option<u8>)] = &[
     ("i am thirteen", AgeDisclosure, "i am thirteen", Some(13)),
     ("lol i just turned 12", AgeDisclosure, "turned 12", Some(12)),
     ("i'm 34 btw", AgeDisclosure, "i'm 34", Some(34)),
+    ("im 14 too", AgeDisclosure, "im 14", Some(14)),
+    ("14 m near the beach", AgeDisclosure, "14 m", Some(14)),
+    ("13/f/ca, how r u?", AgeDisclosure, "13/f", Some(13)),
+    ("yup 13 m, herndon u", AgeDisclosure, "13 m", Some(13)),
+    ("12 ky f", AgeDisclosure, "12 ky f", Some(12)),
+    ("14 freshman dunno", AgeDisclosure, "14 freshman", Some(14)),
+    ("<---14", AgeDisclosure, "14", Some(14)),
+    ("30 m LA area, u?", AgeDisclosure, "30 m", Some(30)),
     // secrecy
     (
         "don't tell your mum about me",
@@ -280,6 +288,9 @@ const NEGATIVES: &[(&str, &[Behaviour])] = &[
     ("whats your ip address", &[]),
     ("how old is your kernel", &[]),
     ("i am 20 minutes away from the office", &[]),
+    ("10 m away from the tower", &[]),
+    ("14 minutes left", &[]),
+    ("10 people came", &[]),
     ("upgrade to 10.04 first", &[]),
     ("my webcam driver is not detected", &[]),
 ];
@@ -526,6 +537,7 @@ fn prefilter_loses_nothing() {
     let d = detector();
     let ctx = Context {
         after_age_probe: true,
+        ..Context::default()
     };
     let mut texts: Vec<String> = Vec::new();
     for &(t, ..) in POSITIVES {
@@ -570,6 +582,7 @@ fn hostile_inputs_never_panic() {
             c,
             Context {
                 after_age_probe: true,
+                ..Context::default()
             },
         ) {
             for s in h.spans {
@@ -667,4 +680,46 @@ fn ordinary_conversations_score_low() {
             assert!(s < 0.3, "{name}/{a}: {s}");
         }
     }
+}
+
+/// Ages read in context: bare replies after age talk, echoes, "too".
+#[test]
+fn ages_are_read_from_replies_and_not_from_echoes() {
+    // A bare number answers an age question or another's stated age.
+    let c = run(&[
+        ("adult", "how old are u?"),
+        ("kid", "13 why?"),
+        ("adult", "im 14 u?"),
+        ("kid2", "15 lol"),
+    ]);
+    assert_eq!(c.disclosed_ages("kid"), &[13]);
+    assert_eq!(c.disclosed_ages("kid2"), &[15]);
+    // Repeating the age someone just stated is not one's own age.
+    let c = run(&[
+        ("kid", "13/f/ca, how r u?"),
+        ("adult", "13?"),
+        ("adult", "13 wow thats young"),
+        ("adult", "32 m fresno"),
+    ]);
+    assert_eq!(c.disclosed_ages("kid"), &[13]);
+    assert_eq!(c.disclosed_ages("adult"), &[32]);
+    assert!(c
+        .evidence()
+        .iter()
+        .all(|e| !(e.author == "adult" && e.behaviour == AgeContradiction)));
+    // "im 14 too" states the same age as the other side.
+    let c = run(&[("a", "im 14"), ("b", "im 14 too")]);
+    assert_eq!(c.disclosed_ages("b"), &[14]);
+    assert_eq!(c.last_disclosed_age(), Some(14));
+    // Numbers that are not replies stay numbers.
+    let c = run(&[
+        ("a", "how old are u"),
+        ("b", "10 minutes away"),
+        ("c", "15"),
+    ]);
+    assert!(c.disclosed_ages("b").is_empty());
+    assert_eq!(c.disclosed_ages("c"), &[15]);
+    let c = run(&[("a", "push mid"), ("b", "15")]);
+    assert!(c.disclosed_ages("b").is_empty());
+    assert_eq!(c.last_disclosed_age(), None);
 }

@@ -14,11 +14,6 @@ pub const MAX_AUTHORS: usize = 32;
 
 const NB: usize = Behaviour::ALL.len();
 
-/// Messages after someone else's age question or statement in which a bare
-/// number is read as an age (as detect does; a wider window of 8 cost author recall
-/// in cross-validation: offenders' own numbers got read as minor ages).
-const AGE_REPLY_WINDOW: u64 = 4;
-
 /// Names of the features this crate computes per author, before detect's own:
 /// the share of the author's messages with a question mark, the share with a
 /// request or pressure behaviour, and "states an adult age while a counterpart
@@ -61,84 +56,6 @@ fn is_child_signal(b: Behaviour) -> bool {
             | Behaviour::AgeContradiction
             | Behaviour::Sextortion
     )
-}
-
-/// A bare age as a reply, right after someone else's age question or statement:
-/// "15", "15 lol", "14 u?", "13 why?", "13  how old ru" (a short message that
-/// starts with the number and does not go on with a unit: "15 minutes").
-fn bare_age_reply(text: &str) -> Option<u8> {
-    let lower = text.trim().to_ascii_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| c.is_whitespace() || c == '?' || c == '!' || c == '.' || c == ',')
-        .filter(|w| !w.is_empty())
-        .take(6)
-        .collect();
-    let first = *words.first()?;
-    if words.len() > 5 || first.len() > 2 || !first.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    const UNITS: [&str; 24] = [
-        "min", "mins", "minute", "minutes", "sec", "secs", "hour", "hours", "hr", "hrs", "day",
-        "days", "pm", "am", "miles", "mi", "km", "bucks", "dollars", "times", "people", "ppl",
-        "more", "of",
-    ];
-    if words.get(1).is_some_and(|w| UNITS.contains(w)) {
-        return None;
-    }
-    first.parse().ok()
-}
-
-/// A minor's age given as an "a/s/l" answer at the start of a message, in forms
-/// the detector does not read yet: "14 m near the beach", "13/f/ca, how r u?",
-/// "<---14", "12 ky f", "yup 13 m", "14 freshman". Ages 8-17 only (this feeds the
-/// counterpart-is-a-minor signal).
-fn asl_answer_age(text: &str) -> Option<u8> {
-    // Fast path: the age sits in the first few bytes or nowhere.
-    let head = &text.trim_start().as_bytes()[..text.trim_start().len().min(12)];
-    if !head.iter().any(u8::is_ascii_digit) {
-        return None;
-    }
-    let lower = text.trim().to_ascii_lowercase();
-    let arrow = lower.starts_with('<') || lower.starts_with("-");
-    let rest = lower.trim_start_matches(['<', '-', '=', '>', ' ']);
-    let mut words: Vec<&str> = rest
-        .split(|c: char| c.is_whitespace() || c == '/' || c == ',' || c == '.')
-        .filter(|w| !w.is_empty())
-        .take(4)
-        .collect();
-    if matches!(
-        words.first(),
-        Some(&("yup" | "yes" | "yeah" | "ya" | "im" | "me"))
-    ) {
-        words.remove(0);
-    }
-    let first = *words.first()?;
-    if first.is_empty() || first.len() > 2 || !first.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let age: u8 = first.parse().ok()?;
-    if !(8..18).contains(&age) {
-        return None;
-    }
-    const SEX: [&str; 10] = [
-        "m",
-        "f",
-        "male",
-        "female",
-        "boy",
-        "girl",
-        "guy",
-        "freshman",
-        "sophomore",
-        "yo",
-    ];
-    let next = words.get(1).copied();
-    let after = words.get(2).copied();
-    let ok = arrow
-        || next.is_some_and(|w| SEX.contains(&w))
-        || (next.is_some_and(|w| w.len() == 2 && w.bytes().all(|b| b.is_ascii_alphabetic()))
-            && after.is_some_and(|w| w == "m" || w == "f"));
-    ok.then_some(age)
 }
 
 /// What the engine keeps about one author in one conversation.
@@ -269,6 +186,9 @@ pub struct Assessment {
     pub behaviours: Vec<Evidence>,
     /// Evidence found in this message.
     pub evidence: Vec<Evidence>,
+    /// The age the sender stated for themself in this message, if any ("im 13",
+    /// "14/f", or a bare number answering an age question).
+    pub disclosed_age: Option<u8>,
 }
 
 /// Streaming risk state of one conversation.
@@ -283,8 +203,6 @@ pub struct ConversationRisk {
     alert: Option<(u64, String)>,
     gated_max: f32,
     features: Vec<f32>,
-    /// (message number, author index) of the last age question or statement.
-    last_age_talk: Option<(u64, usize)>,
 }
 
 impl Default for ConversationRisk {
@@ -306,7 +224,6 @@ impl ConversationRisk {
             alert: None,
             gated_max: 0.0,
             features: vec![0.0; feature_count()],
-            last_age_talk: None,
         }
     }
 
@@ -363,37 +280,11 @@ impl ConversationRisk {
                 a.evidence_messages = a.evidence_messages.saturating_add(1);
             }
         }
-        let age_talk = evidence.iter().any(|e| {
-            matches!(
-                e.behaviour,
-                Behaviour::AgeProbing | Behaviour::AgeDisclosure
-            )
-        });
-        // detect reads a bare number as an age only right after an age question;
-        // "14 u?" invites one too. Such replies feed the alert rule's
-        // self-declared-minor check (not detect's features).
-        let reply_age = match self.last_age_talk {
-            Some((at, who))
-                if who != idx && self.messages - at <= AGE_REPLY_WINDOW && !disclosed =>
-            {
-                bare_age_reply(text)
-            }
-            _ => None,
-        }
-        .or_else(|| {
-            if disclosed {
-                None
-            } else {
-                asl_answer_age(text)
-            }
-        });
-        if age_talk {
-            self.last_age_talk = Some((self.messages, idx));
-        }
-        if disclosed || reply_age.is_some() {
+        let disclosed_age = self.signals.last_disclosed_age();
+        if disclosed {
             let ages = self.signals.disclosed_ages(author);
-            let minor = ages.iter().chain(&reply_age).any(|x| (8..18).contains(x));
-            let adult = ages.iter().chain(&reply_age).any(|x| *x >= 18);
+            let minor = ages.iter().any(|x| (8..18).contains(x));
+            let adult = ages.iter().any(|x| *x >= 18);
             let a = &mut self.authors[idx];
             if minor && !a.minor_age {
                 a.minor_age = true;
@@ -431,6 +322,7 @@ impl ConversationRisk {
             alert,
             behaviours,
             evidence,
+            disclosed_age,
         }
     }
 
@@ -481,11 +373,6 @@ impl ConversationRisk {
             if self.suspect == Some(moved) {
                 self.suspect = Some(victim);
             }
-            self.last_age_talk = match self.last_age_talk {
-                Some((_, w)) if w == victim => None,
-                Some((at, w)) if w == moved => Some((at, victim)),
-                other => other,
-            };
         }
         self.authors.push(AuthorState::new(author));
         self.authors.len() - 1
@@ -653,39 +540,5 @@ impl AccountRisk {
             self.patterned_conversations += 1;
         }
         self.repeated_pattern = self.patterned_conversations >= 2;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bare_age_replies() {
-        assert_eq!(bare_age_reply("15 lol"), Some(15));
-        assert_eq!(bare_age_reply("14 u?"), Some(14));
-        assert_eq!(bare_age_reply(" 13 "), Some(13));
-        assert_eq!(bare_age_reply("15 minutes"), None);
-        assert_eq!(bare_age_reply("13 why?"), Some(13));
-        assert_eq!(bare_age_reply("13  how old ru"), Some(13));
-        assert_eq!(bare_age_reply("10 pm or later ok"), None);
-        assert_eq!(bare_age_reply("12 of them were there and more"), None);
-        assert_eq!(bare_age_reply("150"), None);
-        assert_eq!(bare_age_reply("lol"), None);
-    }
-
-    #[test]
-    fn asl_answers() {
-        assert_eq!(asl_answer_age("14 m near the beach"), Some(14));
-        assert_eq!(asl_answer_age("13/f/ca, how r u?"), Some(13));
-        assert_eq!(asl_answer_age("<---14"), Some(14));
-        assert_eq!(asl_answer_age("<----13 riverside"), Some(13));
-        assert_eq!(asl_answer_age("12 ky f"), Some(12));
-        assert_eq!(asl_answer_age("yup 13 m herndon u"), Some(13));
-        assert_eq!(asl_answer_age("14 freshman dunno"), Some(14));
-        assert_eq!(asl_answer_age("25 m"), None);
-        assert_eq!(asl_answer_age("14 minutes"), None);
-        assert_eq!(asl_answer_age("10 people came"), None);
-        assert_eq!(asl_answer_age("14"), None);
     }
 }

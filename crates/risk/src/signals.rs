@@ -55,6 +55,11 @@ impl ConvSignals {
             .observe(&signals.detector, author, seq, message_id, text)
     }
 
+    /// The age stated in the last message observed, if any.
+    pub(crate) fn last_disclosed_age(&self) -> Option<u8> {
+        self.state.last_disclosed_age()
+    }
+
     /// Ages the author stated so far.
     pub(crate) fn disclosed_ages(&self, author: &str) -> &[u8] {
         self.state.disclosed_ages(author)

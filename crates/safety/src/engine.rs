@@ -5,7 +5,6 @@ use lifeguard_core::{
     Account, AgeBand, Behaviour, Event, EventBody, Evidence, Message, Relationship,
     RelationshipKind,
 };
-use lifeguard_detect::Detector;
 use lifeguard_risk::{ConversationRisk, RiskEngine};
 use serde::Serialize;
 
@@ -123,7 +122,6 @@ pub struct ConversationView {
 pub struct SafetyEngine {
     config: Config,
     risk: RiskEngine,
-    detector: Detector,
     disclosures: DisclosureDetector,
     accounts: HashMap<String, AccountState>,
     contacts: HashMap<String, ContactStats>,
@@ -146,7 +144,6 @@ impl SafetyEngine {
         SafetyEngine {
             config,
             risk,
-            detector: Detector::new(),
             disclosures: DisclosureDetector::new(),
             accounts: HashMap::new(),
             contacts: HashMap::new(),
@@ -477,17 +474,11 @@ impl SafetyEngine {
                         .push(self.notice(child, NoticeKind::PlatformMove, false));
                 }
             }
-            // A declared adult who claims a child's age in chat.
-            // The detector runs again here, only for declared adults writing to
-            // minors, because the risk engine's evidence does not carry the age.
+            // A declared adult who claims a child's age in chat (the risk
+            // engine's assessment carries the age the sender stated).
             if self.band(sender) == AgeBand::Adult
                 && recipients.iter().any(|r| self.is_minor_recipient(r))
-                && m.text.bytes().any(|b| b.is_ascii_digit())
-                && self
-                    .detector
-                    .detect_unfiltered(&m.text, lifeguard_detect::Context::default())
-                    .iter()
-                    .any(|h| h.disclosed_age.is_some_and(|age| age < 18))
+                && assessment.disclosed_age.is_some_and(|age| age < 18)
             {
                 if let Some(case) = self.evaluate_suspicion(
                     sender,
