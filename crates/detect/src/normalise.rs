@@ -473,6 +473,7 @@ const LEXICON: &[&[u8]] = &[
     b"gift",
     b"girlfriend",
     b"grade",
+    b"have",
     b"home",
     b"horny",
     b"hot",

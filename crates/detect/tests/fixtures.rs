@@ -45,7 +45,36 @@ const POSITIVES: &[(&str, Behaviour, &str, Option<u8>)] = &[
     ("14 freshman dunno", AgeDisclosure, "14 freshman", Some(14)),
     ("<---14", AgeDisclosure, "14", Some(14)),
     ("30 m LA area, u?", AgeDisclosure, "30 m", Some(30)),
+    // relationship probing and age-gap talk
+    ("so do u have a bf?", Flattery, "u have a bf", None),
+    ("are you single", Flattery, "are you single", None),
+    ("u look alot older", Flattery, "u look alot older", None),
+    ("do you like older guys?", Flattery, "like older guys", None),
+    (
+        "you look older then 14",
+        Flattery,
+        "you look older then 14",
+        None,
+    ),
     // secrecy
+    (
+        "you could get me in trouble",
+        Secrecy,
+        "get me in trouble",
+        None,
+    ),
+    (
+        "i dont think your mom would like it",
+        Secrecy,
+        "your mom would like",
+        None,
+    ),
+    (
+        "do your parents know you are on here",
+        Secrecy,
+        "your parents know you",
+        None,
+    ),
     (
         "don't tell your mum about me",
         Secrecy,
@@ -73,6 +102,30 @@ const POSITIVES: &[(&str, Behaviour, &str, Option<u8>)] = &[
         None,
     ),
     // isolation
+    (
+        "so are you by yourself?",
+        Isolation,
+        "are you by yourself",
+        None,
+    ),
+    (
+        "what time does your mom leave for work",
+        Isolation,
+        "what time does your mom leave",
+        None,
+    ),
+    (
+        "where will your dad be tonight",
+        Isolation,
+        "where will your dad be",
+        None,
+    ),
+    (
+        "so its just you and your mom?",
+        Isolation,
+        "just you and your mom",
+        None,
+    ),
     (
         "are your parents home?",
         Isolation,
@@ -128,6 +181,8 @@ const POSITIVES: &[(&str, Behaviour, &str, Option<u8>)] = &[
         None,
     ),
     // image request
+    ("do uhave a pic?", ImageRequest, "uhave a pic", None),
+    ("no pic?", ImageRequest, "no pic", None),
     ("send me a pic", ImageRequest, "send me a pic", None),
     ("send pics", ImageRequest, "send pics", None),
     ("got any pics?", ImageRequest, "got any pics", None),
@@ -270,7 +325,12 @@ const NEGATIVES: &[(&str, &[Behaviour])] = &[
     ("did you finish your homework", &[]),
     ("dinner is ready, come downstairs", &[]),
     ("love you, see you after school", &[]),
+    ("did your mom call you back", &[]),
     // teens
+    ("my boss will get me in trouble for this", &[]),
+    ("i can fix it by myself", &[]),
+    ("you can install it by yourself", &[]),
+    ("do you have a pic of the error", &[]),
     ("omg that test was so hard", &[]),
     ("wanna play fortnite later", &[]),
     ("lol ur so weird", &[]),
