@@ -273,6 +273,17 @@ fn decode_inner(
             .map_err(|detail| MediaError::Truncated { format, detail })?;
     }
     let exif_orientation = decoder.orientation().map(|o| o.to_exif()).unwrap_or(1);
+    if format == ImageFormat::Jpeg {
+        let rgb = crate::jpeg::decode_rgb(bytes, width, height)
+            .map_err(|detail| MediaError::Malformed { format, detail })?;
+        return Ok(DecodedImage {
+            width,
+            height,
+            format,
+            rgb,
+            exif_orientation,
+        });
+    }
     let img = DynamicImage::from_decoder(decoder).map_err(|e| map_error(format, e, limits))?;
     let rgb = to_rgb8_like_pillow(img);
     Ok(DecodedImage {

@@ -37,6 +37,7 @@ pub mod banks;
 mod decode;
 mod error;
 pub mod index;
+mod jpeg;
 pub mod matcher;
 pub mod pdq;
 
