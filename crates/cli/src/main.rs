@@ -38,6 +38,8 @@ enum Command {
     Match(commands::matching::Args),
     /// Manage hash banks: import, list, export, remove.
     Bank(commands::bank::Args),
+    /// Manage moderator-console accounts: add, list.
+    User(commands::user::Args),
     /// Forensic triage: scan seized media against hash banks.
     Scan(commands::scan::Args),
     /// Build referral packages and transparency reports.
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Hash(args) => commands::hash::run(args),
         Command::Match(args) => commands::matching::run(args),
         Command::Bank(args) => commands::bank::run(args),
+        Command::User(args) => commands::user::run(args),
         Command::Scan(args) => commands::scan::run(args),
         Command::Report(_) => commands::pending::run("report", 8),
     };

@@ -53,6 +53,11 @@ pub(crate) fn random_hex(bytes: usize) -> Result<String, getrandom::Error> {
     Ok(hex(&buf))
 }
 
+/// A random password of 20 hex characters (80 bits), for generated accounts.
+pub fn generate_password() -> Result<String, getrandom::Error> {
+    random_hex(10)
+}
+
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -33,7 +33,7 @@ mod views;
 mod web;
 pub mod webhook;
 
-pub use auth::{create_user, hash_password, verify_password, AccountError};
+pub use auth::{create_user, generate_password, hash_password, verify_password, AccountError};
 pub use config::{ConsoleConfig, WebhookConfig};
 pub use model::{ActionKind, Queue, Role};
 

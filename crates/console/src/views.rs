@@ -94,7 +94,7 @@ pub(crate) fn error_page(status: StatusCode, message: &str) -> Markup {
         html! {
             h1 { (title) }
             p.error role="alert" data-status=(status.as_u16()) { (message) }
-            p { a href="/console/" { "Back to the console" } }
+            p { a href="/console" { "Back to the console" } }
         },
     )
 }

@@ -234,7 +234,7 @@ async fn login_form(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     if session(&state, &headers).await.is_ok() {
-        return Ok(Redirect::to("/console/").into_response());
+        return Ok(Redirect::to("/console").into_response());
     }
     login_page(&state, StatusCode::OK, None)
 }
@@ -340,7 +340,7 @@ async fn login(
     })
     .await?;
     let secure = state.config.secure_cookies;
-    let mut response = Redirect::to("/console/").into_response();
+    let mut response = Redirect::to("/console").into_response();
     let headers = response.headers_mut();
     for cookie in [
         auth::set_cookie(SESSION_COOKIE, &token, hours * 3600, secure),

@@ -60,6 +60,30 @@ fn demo_bank(store: &SqliteStore) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Console accounts for the demo, one per role, with passwords generated for
+/// this run (the store is recreated on each run).
+fn demo_users(store: &SqliteStore) -> anyhow::Result<Vec<(&'static str, &'static str, String)>> {
+    let mut logins = Vec::new();
+    for (username, role) in [
+        ("admin", "admin"),
+        ("casey", "child_safety_moderator"),
+        ("morgan", "moderator"),
+        ("ana", "analyst"),
+    ] {
+        let password = lifeguard_console::generate_password()?;
+        lifeguard_console::create_user(store, username, role, &password)?;
+        logins.push((username, role, password));
+    }
+    Ok(logins)
+}
+
+fn print_console_logins(base: &str, logins: &[(&str, &str, String)]) {
+    println!("\nModerator console: {base}/console/login (passwords generated for this run)");
+    for (username, role, password) in logins {
+        println!("  {username:<8} {role:<24} {password}");
+    }
+}
+
 fn fresh_store(dir: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let db = dir.join("lifeguard.db");
@@ -83,6 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let db = fresh_store(&args.dir)?;
     let store = Arc::new(SqliteStore::open(&db)?);
     demo_bank(&store)?;
+    let logins = demo_users(&store)?;
     let key = lifeguard_service::generate_key()?;
     let (engine, keys, _) = prepare(None, Some(key.clone()))?;
     let state = AppState::open(store, engine, keys)?;
@@ -109,6 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let (b, k) = (base.clone(), key.clone());
         tokio::task::spawn_blocking(move || replay(&b, &k, &events)).await??;
         print_where_to_look(&base, &key, &db);
+        print_console_logins(&base, &logins);
         std::io::stdout().flush()?;
         if args.no_serve {
             server.abort();

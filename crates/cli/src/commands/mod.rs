@@ -7,6 +7,7 @@ pub mod matching;
 pub mod pending;
 pub mod scan;
 pub mod serve;
+pub mod user;
 
 use tracing_subscriber::EnvFilter;
 

@@ -108,7 +108,12 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
-    axum::serve(listener, app(state))
+    // The moderator console under /console, over the same store and engine.
+    let console = lifeguard_console::ConsoleState::new(state.store.clone(), state.engine.clone())
+        .map_err(|e| anyhow::anyhow!("console configuration: {e}"))?;
+    let _webhooks = lifeguard_console::webhook::spawn_worker(console.clone());
+    let router = app(state).nest("/console", lifeguard_console::router(console));
+    axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving")
