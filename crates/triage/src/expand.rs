@@ -187,7 +187,8 @@ pub(crate) fn process_file(c: &Candidate, s: &Settings) -> FileResult {
     match read {
         Err(e) => {
             // Reading the file itself failed (not a member): no hashes.
-            out.entries.retain(|e| !e.path.starts_with(&format!("{}!", c.display)));
+            out.entries
+                .retain(|e| !e.path.starts_with(&format!("{}!", c.display)));
             out.error(&c.display, describe(&e));
         }
         Ok(len) => {
@@ -287,7 +288,9 @@ impl Ctx<'_, '_> {
             };
             if cap > 0 && (head.len() as u64) <= cap {
                 let mut buf = head;
-                (&mut hr).take(cap + 1 - buf.len() as u64).read_to_end(&mut buf)?;
+                (&mut hr)
+                    .take(cap + 1 - buf.len() as u64)
+                    .read_to_end(&mut buf)?;
                 if buf.len() as u64 > cap {
                     drain(&mut hr)?;
                     match kind {

@@ -103,7 +103,10 @@ impl Journal {
         file.seek(std::io::SeekFrom::End(0)).map_err(io)?;
         let header = match found {
             Some(h) => {
-                if h.paths != header.paths || h.pdq != header.pdq || h.thumbnails != header.thumbnails {
+                if h.paths != header.paths
+                    || h.pdq != header.pdq
+                    || h.thumbnails != header.thumbnails
+                {
                     return Err(TriageError::Usage(format!(
                         "{} holds another scan (paths {:?}, pdq {}, thumbnails {}); \
                          to resume it give the same paths and options, else choose another --out",

@@ -455,7 +455,10 @@ fn write_outputs(
         std::fs::rename(&tmp, &path).map_err(io)
     };
     write("files.csv", manifest.as_bytes())?;
-    write("matches.csv", report::matches_csv(&report.matches).as_bytes())?;
+    write(
+        "matches.csv",
+        report::matches_csv(&report.matches).as_bytes(),
+    )?;
     let mut json = serde_json::to_vec_pretty(&report).expect("report serialises");
     json.push(b'\n');
     write("report.json", &json)?;

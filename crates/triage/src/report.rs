@@ -120,8 +120,7 @@ pub(crate) fn files_csv(entries: &[FileEntry]) -> String {
 
 /// `matches.csv`: one row per file and bank matched.
 pub(crate) fn matches_csv(rows: &[MatchRow]) -> String {
-    let mut s =
-        String::from("path,size,sha256,md5,pdq,kind,bank,label,distance,hash_type,hash\n");
+    let mut s = String::from("path,size,sha256,md5,pdq,kind,bank,label,distance,hash_type,hash\n");
     for r in rows {
         let m = &r.matched;
         let _ = writeln!(
@@ -185,21 +184,35 @@ th{{background:#f0f0f0}} td.n{{text-align:right}} code{{font-size:12px;word-brea
         }
     );
     let _ = write!(h, "<h2>Summary</h2><table>");
-    let paths = r.paths.iter().map(|p| esc(p)).collect::<Vec<_>>().join("<br>");
+    let paths = r
+        .paths
+        .iter()
+        .map(|p| esc(p))
+        .collect::<Vec<_>>()
+        .join("<br>");
     let rows: [(&str, String); 14] = [
         ("Tool version", esc(&r.tool_version)),
         ("Started", esc(&r.started)),
         ("Finished", esc(&r.finished)),
         ("Evidence paths", paths),
-        ("Files scanned (on disk and in archives)", r.files_scanned.to_string()),
+        (
+            "Files scanned (on disk and in archives)",
+            r.files_scanned.to_string(),
+        ),
         ("Files on disk", r.files_on_disk.to_string()),
         ("Archive members", r.archive_members.to_string()),
         ("Bytes on disk", r.bytes.to_string()),
         ("Images PDQ-hashed", r.images.to_string()),
-        ("Files resumed from an earlier run", r.resumed_files.to_string()),
+        (
+            "Files resumed from an earlier run",
+            r.resumed_files.to_string(),
+        ),
         ("Matches", r.matches.len().to_string()),
         ("Errors", r.errors.len().to_string()),
-        ("Links and special files not read", r.skipped.len().to_string()),
+        (
+            "Links and special files not read",
+            r.skipped.len().to_string(),
+        ),
         (
             "Manifest (files.csv) SHA-256",
             format!("<code>{}</code>", esc(&r.manifest_sha256)),
@@ -208,7 +221,9 @@ th{{background:#f0f0f0}} td.n{{text-align:right}} code{{font-size:12px;word-brea
     for (k, v) in rows {
         let _ = write!(h, "<tr><th>{}</th><td>{}</td></tr>", esc(k), v);
     }
-    h.push_str("</table><h2>Banks</h2><table><tr><th>bank</th><th>label</th><th>PDQ threshold</th></tr>");
+    h.push_str(
+        "</table><h2>Banks</h2><table><tr><th>bank</th><th>label</th><th>PDQ threshold</th></tr>",
+    );
     for b in &r.banks {
         let _ = write!(
             h,

@@ -1,0 +1,383 @@
+//! `lifeguard_triage::scan` over a generated corpus: exact counts, exact and
+//! PDQ matches (also inside nested archives), errors for what cannot be
+//! read, links never followed, the evidence left untouched, and resume.
+
+mod corpus;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use corpus::{build, snapshot, EXPECTED};
+use lifeguard_triage::{scan, NoProgress, Outcome, Progress, Report, ScanOptions};
+use sha2::{Digest, Sha256};
+
+/// Appends to `misc/growing.log` after the walk and before hashing: the
+/// file changes during the scan.
+struct Grow<'a>(&'a Path);
+
+impl Progress for Grow<'_> {
+    fn start(&mut self, _: u64, _: u64, _: u64, _: u64) {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.0)
+            .unwrap();
+        f.write_all(b"line 2\n").unwrap();
+    }
+    fn advance(&mut self, _: u64, _: u64) {}
+    fn finish(&mut self) {}
+}
+
+fn complete(o: Outcome) -> Report {
+    match o {
+        Outcome::Complete(r) => *r,
+        Outcome::Interrupted { files_done, .. } => panic!("interrupted after {files_done}"),
+    }
+}
+
+fn errors_of(r: &Report) -> BTreeMap<String, String> {
+    r.errors
+        .iter()
+        .map(|e| (e.path.clone(), e.reason.clone()))
+        .collect()
+}
+
+#[test]
+fn scan_finds_exact_and_near_copies_everywhere_and_reports_what_it_cannot_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t0 = std::time::Instant::now();
+    let (ev, banks) = build(tmp.path());
+    eprintln!("corpus built in {:?}", t0.elapsed());
+    let growing = ev.join("misc/growing.log");
+    let out = tmp.path().join("case-1");
+    let opts = ScanOptions::new(vec![ev.clone()], out.clone());
+    let m = banks.matcher();
+
+    // The evidence as it was, less the file the test itself appends to.
+    let before: Vec<_> = snapshot(&ev)
+        .into_iter()
+        .filter(|(p, ..)| p != &growing && p != &growing.parent().unwrap().to_path_buf())
+        .collect();
+    let t1 = std::time::Instant::now();
+    let r = complete(scan(&opts, &m, &mut Grow(&growing)).unwrap());
+    eprintln!("scanned in {:?}", t1.elapsed());
+
+    let e = &EXPECTED;
+    assert_eq!(r.files_on_disk, e.files_on_disk);
+    assert_eq!(r.archive_members, e.archive_members);
+    assert_eq!(r.files_scanned, e.files_on_disk + e.archive_members);
+    assert_eq!(r.images, e.images);
+    assert_eq!(r.resumed_files, 0);
+    assert_eq!(r.hashed_files, e.files_on_disk);
+    assert_eq!(r.evidence_access, "read-only");
+    assert_eq!(r.skipped.len() as u64, e.skipped, "{:#?}", r.skipped);
+
+    // Matches: one row per file and bank.
+    let exact: Vec<_> = r
+        .matches
+        .iter()
+        .filter(|m| m.matched.kind == "exact")
+        .collect();
+    let pdq: Vec<_> = r
+        .matches
+        .iter()
+        .filter(|m| m.matched.kind == "pdq")
+        .collect();
+    assert_eq!(exact.len() as u64, e.exact, "{exact:#?}");
+    assert_eq!(pdq.len() as u64, e.pdq, "{pdq:#?}");
+    assert!(exact.iter().all(|m| m.matched.bank == "seized-exact"
+        && m.matched.label == "series-a"
+        && m.matched.distance == 0));
+    assert!(pdq
+        .iter()
+        .all(|m| m.matched.bank == "seized-pdq" && m.matched.distance <= 31));
+    let matched: Vec<&str> = r.matches.iter().map(|m| m.path.as_str()).collect();
+    let rel = |p: &str| format!("{}/{p}", ev.display());
+    for p in [
+        "photos/d00/p0000.jpg",
+        "copies/c9.dat",
+        "notes/n0.txt",
+        "edited/r3.jpg",
+        "edited/q7.jpg",
+        "archives/nested.zip!a.jpg",
+        "archives/nested.zip!inner.tar!deep.zip!x.jpg",
+        "archives/photos.tar.gz!photos.tar!known.jpg",
+    ] {
+        assert!(matched.contains(&rel(p).as_str()), "{p} not matched");
+    }
+    let n0 = r
+        .matches
+        .iter()
+        .find(|m| m.path == rel("notes/n0.txt"))
+        .unwrap();
+    assert_eq!(n0.matched.hash_type, "md5");
+    let mut d: Vec<(u32, &str)> = pdq
+        .iter()
+        .map(|m| (m.matched.distance, m.path.rsplit('/').next().unwrap()))
+        .collect();
+    d.sort();
+    eprintln!("PDQ distances of the edited copies: {d:?}");
+    // Nothing outside the tree was read.
+    assert!(!matched.iter().any(|p| p.contains("outside")));
+    assert_eq!(r.matches_by_bank.len(), 2);
+    assert_eq!(
+        (r.matches_by_bank[0].exact, r.matches_by_bank[1].pdq),
+        (e.exact, e.pdq)
+    );
+
+    // Errors: each named, the scan completed.
+    let errs = errors_of(&r);
+    assert_eq!(errs.len() as u64, e.errors + 1, "{errs:#?}");
+    assert!(errs[&rel("corrupt/t0.jpg")].contains("truncated"));
+    assert!(errs[&rel("corrupt/g1.png")].contains("cannot be decoded"));
+    assert!(errs[&rel("misc/big.jpg")].contains("not decoded"));
+    assert!(errs[&rel("archives/bomb.zip!zeros.bin")].contains("zip bomb"));
+    assert!(errs[&rel("archives/broken.zip")].contains("zip cannot be read"));
+    assert!(errs[&rel("misc/growing.log")].contains("changed"));
+
+    // Links and the pipe.
+    let skipped: BTreeMap<_, _> = r
+        .skipped
+        .iter()
+        .map(|s| (s.path.clone(), s.reason.clone()))
+        .collect();
+    assert!(skipped[&rel("links/loop1")].contains("loop"));
+    assert!(skipped[&rel("links/out")].contains("outside the evidence"));
+    assert!(skipped[&rel("links/up")].contains("inside the evidence"));
+    assert!(skipped[&rel("links/dangling")].contains("dangling"));
+    assert!(skipped[&rel("misc/pipe")].contains("named pipe"));
+
+    // The manifest: every file, with hashes; its SHA-256 is in the report.
+    let csv = std::fs::read(out.join("files.csv")).unwrap();
+    assert_eq!(hex::encode(Sha256::digest(&csv)), r.manifest_sha256);
+    let csv = String::from_utf8(csv).unwrap();
+    assert_eq!(csv.lines().count() as u64, 1 + r.files_scanned);
+    let empty = csv
+        .lines()
+        .find(|l| l.starts_with(&rel("misc/empty.bin")))
+        .unwrap();
+    assert!(empty.contains(",0,") && empty.contains(",empty,"));
+    assert!(empty.contains("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+    let holiday = csv
+        .lines()
+        .find(|l| l.starts_with(&rel("misc/holiday.txt")))
+        .unwrap();
+    assert!(holiday.contains(",jpeg,"), "type by content: {holiday}");
+    // The big file was streamed, not skipped: its digest is right.
+    let big = csv
+        .lines()
+        .find(|l| l.starts_with(&rel("misc/big.jpg")))
+        .unwrap();
+    let mut h = Sha256::new();
+    h.update(b"\xff\xd8\xff\xe0");
+    let zeros = vec![0u8; 1 << 20];
+    let mut left = corpus::BIG - 4;
+    while left > 0 {
+        let n = left.min(zeros.len() as u64) as usize;
+        h.update(&zeros[..n]);
+        left -= n as u64;
+    }
+    assert!(big.contains(&hex::encode(h.finalize())));
+
+    let matches_csv = std::fs::read_to_string(out.join("matches.csv")).unwrap();
+    assert_eq!(matches_csv.lines().count(), 1 + r.matches.len());
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    for k in [
+        "tool_version",
+        "started",
+        "finished",
+        "paths",
+        "files_scanned",
+        "bytes",
+        "images",
+        "matches",
+        "errors",
+        "manifest_sha256",
+    ] {
+        assert!(json.get(k).is_some(), "report.json lacks {k}");
+    }
+    let m0 = &json["matches"][0];
+    for k in ["path", "size", "sha256", "md5", "pdq"] {
+        assert!(m0.get(k).is_some(), "match lacks {k}");
+    }
+    for k in ["kind", "bank", "label", "distance"] {
+        assert!(m0["match"].get(k).is_some(), "match.match lacks {k}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("<img"), "no image by default");
+    assert!(html.contains("series-b") && html.contains("zip bomb"));
+
+    // The evidence is as it was.
+    let after: Vec<_> = snapshot(&ev)
+        .into_iter()
+        .filter(|(p, ..)| p != &growing && p != &growing.parent().unwrap().to_path_buf())
+        .collect();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn interrupted_scan_resumes_without_hashing_finished_files_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ev = tmp.path().join("evidence");
+    for i in 0..300u32 {
+        let p = ev.join(format!("d{}/p{i}.jpg", i % 7));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, corpus::photo(i)).unwrap();
+    }
+    let mut m = lifeguard_media::Matcher::new();
+    let b = m.add_bank(lifeguard_media::BankSpec {
+        name: "k".into(),
+        label: "l".into(),
+        pdq_threshold: 31,
+    });
+    m.add_hash(
+        b,
+        lifeguard_media::HashType::Sha256,
+        &corpus::sha256_hex(&corpus::photo(250)),
+        None,
+    )
+    .unwrap();
+    let out = tmp.path().join("case");
+    let mut opts = ScanOptions::new(vec![ev.clone()], out.clone());
+    opts.stop_after = Some(100);
+    let done = match scan(&opts, &m, &mut NoProgress).unwrap() {
+        Outcome::Interrupted {
+            files_done,
+            files_total,
+        } => {
+            assert_eq!(files_total, 300);
+            assert!((100..300).contains(&files_done), "{files_done}");
+            files_done
+        }
+        Outcome::Complete(_) => panic!("should have stopped"),
+    };
+    assert!(!out.join("report.json").exists());
+    // A torn last line, as a kill in mid-write leaves it, is dropped.
+    let journal = out.join(lifeguard_triage::journal::JOURNAL_FILE);
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .unwrap()
+        .write_all(b"{\"path\":\"torn")
+        .unwrap();
+
+    opts.stop_after = None;
+    let r = complete(scan(&opts, &m, &mut NoProgress).unwrap());
+    assert_eq!(r.resumed_files, done);
+    assert_eq!(r.hashed_files, 300 - done);
+    assert_eq!(r.files_scanned, 300);
+    assert_eq!(r.images, 300);
+    assert_eq!(r.matches.len(), 1);
+
+    // The same result as an uninterrupted scan, hashes and all.
+    let fresh = complete(
+        scan(
+            &ScanOptions::new(vec![ev.clone()], tmp.path().join("case-2")),
+            &m,
+            &mut NoProgress,
+        )
+        .unwrap(),
+    );
+    assert_eq!(fresh.manifest_sha256, r.manifest_sha256);
+    assert_eq!(fresh.matches, r.matches);
+
+    // A third run over the finished scan hashes nothing; a changed file is
+    // hashed again.
+    std::fs::write(ev.join("d0/p0.jpg"), corpus::photo(9999)).unwrap();
+    let again = complete(scan(&opts, &m, &mut NoProgress).unwrap());
+    assert_eq!((again.resumed_files, again.hashed_files), (299, 1));
+
+    // Another scan's journal is refused rather than mixed in.
+    let other = ScanOptions::new(vec![ev.join("d1")], out.clone());
+    assert!(matches!(
+        scan(&other, &m, &mut NoProgress),
+        Err(lifeguard_triage::TriageError::Usage(_))
+    ));
+}
+
+#[test]
+fn output_inside_the_evidence_is_refused_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ev = tmp.path().join("evidence");
+    std::fs::create_dir_all(ev.join("a")).unwrap();
+    std::fs::write(ev.join("a/x.txt"), b"x").unwrap();
+    for out in [ev.join("report"), ev.join("a/../b/c"), ev.clone()] {
+        let err = scan(
+            &ScanOptions::new(vec![ev.clone()], out.clone()),
+            &lifeguard_media::Matcher::new(),
+            &mut NoProgress,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("inside the evidence"), "{err}");
+        assert!(!out.join("journal.jsonl").exists());
+    }
+    assert_eq!(std::fs::read_dir(&ev).unwrap().count(), 1);
+    let missing = scan(
+        &ScanOptions::new(vec![tmp.path().join("nope")], tmp.path().join("o")),
+        &lifeguard_media::Matcher::new(),
+        &mut NoProgress,
+    );
+    assert!(matches!(
+        missing,
+        Err(lifeguard_triage::TriageError::Usage(_))
+    ));
+}
+
+#[test]
+fn unreadable_and_changing_files_are_errors_and_the_scan_completes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ev = tmp.path().join("evidence");
+    std::fs::create_dir_all(&ev).unwrap();
+    std::fs::write(ev.join("ok.txt"), b"fine").unwrap();
+    // /proc/self/mem cannot be read at offset 0 (EIO), even by root;
+    // /proc/self/status says size 0 and then yields bytes: it changes
+    // under the reader as far as the scan can tell.
+    let paths = vec![
+        ev.clone(),
+        "/proc/self/mem".into(),
+        "/proc/self/status".into(),
+    ];
+    let locked = ev.join("locked.txt");
+    std::fs::write(&locked, b"secret").unwrap();
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        eprintln!("running as root: the permission-denied case is skipped (root reads anything)");
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let r = complete(
+        scan(
+            &ScanOptions::new(paths, tmp.path().join("out")),
+            &lifeguard_media::Matcher::new(),
+            &mut NoProgress,
+        )
+        .unwrap(),
+    );
+    let errs = errors_of(&r);
+    assert!(errs["/proc/self/mem"].contains("read failed"), "{errs:#?}");
+    assert!(errs["/proc/self/status"].contains("changed during the scan"));
+    assert!(!r.matches.iter().any(|m| m.path == "/proc/self/mem"));
+    let listed: Vec<String> = std::fs::read_to_string(tmp.path().join("out/files.csv"))
+        .unwrap()
+        .lines()
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    assert!(
+        !listed.iter().any(|p| p == "/proc/self/mem"),
+        "no hashes for an unreadable file"
+    );
+    assert!(
+        listed.iter().any(|p| p == "/proc/self/status"),
+        "a changed file is still listed"
+    );
+    if !root {
+        assert!(errs[&locked.display().to_string()].contains("cannot be opened"));
+        // ok.txt and /proc/self/status
+        assert_eq!(r.files_scanned, 2);
+    } else {
+        // ok.txt, locked.txt and /proc/self/status
+        assert_eq!(r.files_scanned, 3);
+    }
+}
