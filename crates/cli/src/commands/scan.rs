@@ -169,7 +169,13 @@ impl Reporter {
 }
 
 impl Progress for Reporter {
-    fn start(&mut self, total_files: u64, total_bytes: u64, resumed_files: u64, resumed_bytes: u64) {
+    fn start(
+        &mut self,
+        total_files: u64,
+        total_bytes: u64,
+        resumed_files: u64,
+        resumed_bytes: u64,
+    ) {
         self.total = (total_files, total_bytes);
         self.resumed = (resumed_files, resumed_bytes);
         self.done = self.resumed;
@@ -194,7 +200,8 @@ impl Progress for Reporter {
 
     fn advance(&mut self, files_done: u64, bytes_done: u64) {
         self.done = (files_done, bytes_done);
-        if self.last.elapsed() < Duration::from_millis(if self.bar.is_some() { 100 } else { 1000 }) {
+        if self.last.elapsed() < Duration::from_millis(if self.bar.is_some() { 100 } else { 1000 })
+        {
             return;
         }
         self.last = Instant::now();
