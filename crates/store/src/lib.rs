@@ -21,6 +21,7 @@
 
 mod banks;
 mod console;
+mod referrals;
 mod sqlite;
 
 pub use banks::{BankHash, BankInfo, BankStore, NewBank};
@@ -28,6 +29,9 @@ pub use console::{
     ActionRecord, AuditRecord, CaseIndexRow, CaseState, CaseTiming, ClaimOutcome, ConsoleStore,
     Delivery, NewAction, NoteRecord, QueueFilter, QueueRow, QueueStats, ReferralRecord,
     SessionRecord, UserRecord,
+};
+pub use referrals::{
+    HoldRecord, NewHold, PurgeOutcome, ReferralStore, ReleaseOutcome, SubmissionRecord,
 };
 pub use sqlite::SqliteStore;
 
@@ -126,8 +130,8 @@ pub struct CaseRecord {
 }
 
 /// Everything the service needs from a store.
-pub trait Store: EventStore + CaseStore + BankStore + ConsoleStore {}
-impl<T: EventStore + CaseStore + BankStore + ConsoleStore> Store for T {}
+pub trait Store: EventStore + CaseStore + BankStore + ConsoleStore + ReferralStore {}
+impl<T: EventStore + CaseStore + BankStore + ConsoleStore + ReferralStore> Store for T {}
 
 /// Durable cases for moderators.
 pub trait CaseStore: Send + Sync {
