@@ -2,7 +2,8 @@
 //!
 //! `cargo bench -p lifeguard-media`. Builds a ~1.6 MP and a ~12 MP JPEG
 //! (smooth gradient plus seeded noise, quality 90) at run time, then times
-//! decoding and PDQ hashing separately on one thread, plus PDQ with two
+//! decoding (libjpeg-turbo, and the `image` crate's zune-jpeg for comparison)
+//! and PDQ hashing separately on one thread, plus PDQ with two
 //! threads, and crypto hashing for scale.
 
 use std::time::{Duration, Instant};
@@ -65,6 +66,16 @@ fn main() {
             iters,
             min_time,
         );
+        // For comparison: the pure-Rust decoder of the `image` crate (zune-jpeg),
+        // which Lifeguard no longer uses for JPEG because its pixels differ
+        // from libjpeg-turbo's (and so from HMA's hashes) by a few levels.
+        let t_zune = time(
+            || {
+                std::hint::black_box(image::load_from_memory(&jpg).unwrap().to_rgb8());
+            },
+            iters,
+            min_time,
+        );
         let img = decode(&jpg, &limits).unwrap();
         let one = PdqOptions::default();
         let t_pdq = time(
@@ -94,10 +105,12 @@ fn main() {
         );
         let total = t_decode + t_pdq + t_crypto;
         println!(
-            "{label:>7} ({w}x{h}, JPEG {:.1} MB):\n  decode      {:>8.1} ms  {:>7.1} images/s per core\n  pdq         {:>8.1} ms  {:>7.1} images/s per core\n  pdq 2 thr   {:>8.1} ms  {:>7.1} images/s (2 threads)\n  md5+sha1+sha256 {:>4.1} ms\n  end-to-end  {:>8.1} ms  {:>7.1} images/s per core",
+            "{label:>7} ({w}x{h}, JPEG {:.1} MB):\n  decode      {:>8.1} ms  {:>7.1} images/s per core (libjpeg-turbo via mozjpeg)\n  zune decode {:>8.1} ms  {:>7.1} images/s per core (image crate, for comparison)\n  pdq         {:>8.1} ms  {:>7.1} images/s per core\n  pdq 2 thr   {:>8.1} ms  {:>7.1} images/s (2 threads)\n  md5+sha1+sha256 {:>4.1} ms\n  end-to-end  {:>8.1} ms  {:>7.1} images/s per core",
             jpg.len() as f64 / 1e6,
             t_decode * 1e3,
             1.0 / t_decode,
+            t_zune * 1e3,
+            1.0 / t_zune,
             t_pdq * 1e3,
             1.0 / t_pdq,
             t_pdq2 * 1e3,

@@ -52,6 +52,9 @@ pub struct DecodedImage {
     /// not applied: PDQ banks built by HMA and ThreatExchange hash the stored
     /// pixels.
     pub exif_orientation: u8,
+    /// The stored width and height when [`decode_reduced`] decoded at a
+    /// reduced scale; `None` for a full-size decode.
+    pub reduced_from: Option<(u32, u32)>,
 }
 
 impl std::fmt::Debug for DecodedImage {
@@ -85,6 +88,7 @@ impl DecodedImage {
             format: self.format,
             rgb: rgb.into_raw(),
             exif_orientation: 1,
+            reduced_from: self.reduced_from,
         }
     }
 }
@@ -230,8 +234,24 @@ fn map_error(format: ImageFormat, e: ImageError, limits: &Limits) -> MediaError 
 /// grey is replicated, 16-bit RGB and grey+alpha keep the high byte, and
 /// 16-bit grey (Pillow mode `I;16`) is clipped to 255.
 pub fn decode(bytes: &[u8], limits: &Limits) -> Result<DecodedImage, MediaError> {
+    decode_reduced(bytes, limits, None)
+}
+
+/// [`decode`], with a fast path for large JPEGs: given `min_side`, a JPEG is
+/// decoded at 1/2, 1/4 or 1/8 of its size (libjpeg's DCT scaling) as long as
+/// its shorter side stays at least `min_side` pixels. PDQ reduces every
+/// picture to 64x64, so such a hash lands within a few bits of the
+/// full-size one (0-4 bits on the reference photos at a 512-pixel floor;
+/// docs/benchmarks.md), at a fraction of the decoding cost. Not for hashes
+/// that others must reproduce: the reference decodes at full size.
+/// `DecodedImage::width`/`height` are then the reduced size.
+pub fn decode_reduced(
+    bytes: &[u8],
+    limits: &Limits,
+    min_side: Option<u32>,
+) -> Result<DecodedImage, MediaError> {
     let format = detect_format(bytes)?;
-    match std::panic::catch_unwind(|| decode_inner(bytes, format, limits)) {
+    match std::panic::catch_unwind(|| decode_inner(bytes, format, limits, min_side)) {
         Ok(r) => r,
         Err(_) => Err(MediaError::Internal(format!("{format} decoder panicked"))),
     }
@@ -241,6 +261,7 @@ fn decode_inner(
     bytes: &[u8],
     format: ImageFormat,
     limits: &Limits,
+    min_side: Option<u32>,
 ) -> Result<DecodedImage, MediaError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), to_image_format(format));
     let mut il = image::Limits::default();
@@ -274,14 +295,22 @@ fn decode_inner(
     }
     let exif_orientation = decoder.orientation().map(|o| o.to_exif()).unwrap_or(1);
     if format == ImageFormat::Jpeg {
-        let rgb = crate::jpeg::decode_rgb(bytes, width, height)
+        let short = width.min(height);
+        let scale_eighths = match min_side {
+            Some(m) if short / 8 >= m.max(1) => 1,
+            Some(m) if short / 4 >= m.max(1) => 2,
+            Some(m) if short / 2 >= m.max(1) => 4,
+            _ => 8,
+        };
+        let (rgb, w, h) = crate::jpeg::decode_rgb(bytes, width, height, scale_eighths)
             .map_err(|detail| MediaError::Malformed { format, detail })?;
         return Ok(DecodedImage {
-            width,
-            height,
+            width: w,
+            height: h,
             format,
             rgb,
             exif_orientation,
+            reduced_from: (scale_eighths != 8).then_some((width, height)),
         });
     }
     let img = DynamicImage::from_decoder(decoder).map_err(|e| map_error(format, e, limits))?;
@@ -292,6 +321,7 @@ fn decode_inner(
         format,
         rgb,
         exif_orientation,
+        reduced_from: None,
     })
 }
 

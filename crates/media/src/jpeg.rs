@@ -17,51 +17,66 @@ use mozjpeg::decompress::DecompressBuilder;
 use mozjpeg::{ColorSpace, Marker};
 
 /// Decodes a baseline or progressive JPEG (YCbCr, RGB, greyscale, CMYK,
-/// YCCK) to packed RGB8 as Pillow's `convert("RGB")` would see it;
-/// `Err(detail)` when libjpeg rejects the data.
-pub(crate) fn decode_rgb(bytes: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String> {
+/// YCCK) to packed RGB8 as Pillow's `convert("RGB")` would see it, at
+/// `scale_eighths / 8` of its size (8: full size, as the reference hashes;
+/// 4, 2 or 1 use libjpeg's DCT scaling, which skips most of the IDCT work).
+/// Returns the pixels and their width and height; `Err(detail)` when libjpeg
+/// rejects the data.
+pub(crate) fn decode_rgb(
+    bytes: &[u8],
+    width: u32,
+    height: u32,
+    scale_eighths: u8,
+) -> Result<(Vec<u8>, u32, u32), String> {
     // libjpeg reports fatal errors by unwinding (the `mozjpeg` error manager
     // resumes an unwind with the message as payload, without the panic hook).
-    let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<Vec<u8>, String> {
-        let adobe_app14 = [Marker::APP(14)];
-        let decompress = DecompressBuilder::new()
-            .with_markers(&adobe_app14)
-            .from_mem(bytes)
-            .map_err(|e| e.to_string())?;
-        if decompress.size() != (width as usize, height as usize) {
-            return Err(format!(
-                "libjpeg reads {}x{} where the header parser read {width}x{height}",
-                decompress.width(),
-                decompress.height()
-            ));
-        }
-        if matches!(
-            decompress.color_space(),
-            ColorSpace::JCS_CMYK | ColorSpace::JCS_YCCK
-        ) {
-            // Pillow reads four-channel JPEGs with an Adobe APP14 segment as
-            // inverted CMYK ("CMYK;I"), others as plain CMYK.
-            let adobe = decompress
-                .markers()
-                .any(|m| m.marker == Marker::APP(14) && m.data.starts_with(b"Adobe"));
-            let mut started = decompress
-                .to_colorspace(ColorSpace::JCS_CMYK)
+    let outcome = catch_unwind(AssertUnwindSafe(
+        || -> Result<(Vec<u8>, u32, u32), String> {
+            let adobe_app14 = [Marker::APP(14)];
+            let mut decompress = DecompressBuilder::new()
+                .with_markers(&adobe_app14)
+                .from_mem(bytes)
                 .map_err(|e| e.to_string())?;
-            let mut cmyk = started.read_scanlines::<u8>().map_err(|e| e.to_string())?;
-            started.finish().map_err(|e| e.to_string())?;
-            if adobe {
-                cmyk.iter_mut().for_each(|v| *v = 255 - *v);
+            if decompress.size() != (width as usize, height as usize) {
+                return Err(format!(
+                    "libjpeg reads {}x{} where the header parser read {width}x{height}",
+                    decompress.width(),
+                    decompress.height()
+                ));
             }
-            return Ok(cmyk_to_rgb_like_pillow(&cmyk));
-        }
-        let mut started = decompress.rgb().map_err(|e| e.to_string())?;
-        let rgb = started.read_scanlines::<u8>().map_err(|e| e.to_string())?;
-        started.finish().map_err(|e| e.to_string())?;
-        Ok(rgb)
-    }));
+            if scale_eighths != 8 {
+                decompress.scale(scale_eighths);
+            }
+            if matches!(
+                decompress.color_space(),
+                ColorSpace::JCS_CMYK | ColorSpace::JCS_YCCK
+            ) {
+                // Pillow reads four-channel JPEGs with an Adobe APP14 segment as
+                // inverted CMYK ("CMYK;I"), others as plain CMYK.
+                let adobe = decompress
+                    .markers()
+                    .any(|m| m.marker == Marker::APP(14) && m.data.starts_with(b"Adobe"));
+                let mut started = decompress
+                    .to_colorspace(ColorSpace::JCS_CMYK)
+                    .map_err(|e| e.to_string())?;
+                let (w, h) = (started.width() as u32, started.height() as u32);
+                let mut cmyk = started.read_scanlines::<u8>().map_err(|e| e.to_string())?;
+                started.finish().map_err(|e| e.to_string())?;
+                if adobe {
+                    cmyk.iter_mut().for_each(|v| *v = 255 - *v);
+                }
+                return Ok((cmyk_to_rgb_like_pillow(&cmyk), w, h));
+            }
+            let mut started = decompress.rgb().map_err(|e| e.to_string())?;
+            let (w, h) = (started.width() as u32, started.height() as u32);
+            let rgb = started.read_scanlines::<u8>().map_err(|e| e.to_string())?;
+            started.finish().map_err(|e| e.to_string())?;
+            Ok((rgb, w, h))
+        },
+    ));
     match outcome {
         Ok(result) => {
-            let rgb = result?;
+            let (rgb, width, height) = result?;
             let expected = width as usize * height as usize * 3;
             if rgb.len() != expected {
                 return Err(format!(
@@ -69,7 +84,7 @@ pub(crate) fn decode_rgb(bytes: &[u8], width: u32, height: u32) -> Result<Vec<u8
                     rgb.len()
                 ));
             }
-            Ok(rgb)
+            Ok((rgb, width, height))
         }
         Err(payload) => Err(payload
             .downcast_ref::<String>()
@@ -113,7 +128,7 @@ mod tests {
 
     #[test]
     fn libjpeg_errors_are_reported_not_raised() {
-        let err = decode_rgb(b"\xff\xd8\xff\xdb\x00\x02\xff\xd9", 1, 1).unwrap_err();
+        let err = decode_rgb(b"\xff\xd8\xff\xdb\x00\x02\xff\xd9", 1, 1, 8).unwrap_err();
         assert!(!err.is_empty(), "{err}");
     }
 }

@@ -42,7 +42,7 @@ pub mod matcher;
 pub mod pdq;
 
 pub use banks::{BankFormat, BankParseError, BankRow, HashType};
-pub use decode::{decode, detect_format, DecodedImage, Limits};
+pub use decode::{decode, decode_reduced, detect_format, DecodedImage, Limits};
 pub use error::{ImageFormat, MediaError};
 pub use index::{HammingIndex, DEFAULT_THRESHOLD};
 pub use matcher::{BankSpec, Match, Matcher};
@@ -67,7 +67,17 @@ pub struct HashOptions {
     /// Rotate/flip per EXIF before hashing. Off by default: HMA, the
     /// ThreatExchange tools and NCMEC hash the stored pixels.
     pub apply_exif_orientation: bool,
+    /// Decode large JPEGs at a reduced scale (see [`decode_reduced`], with a
+    /// floor of [`FAST_MIN_SIDE`] pixels): several times faster on camera
+    /// photos, but the PDQ hash is then approximate (a few bits from the
+    /// reference's) and [`ImageHashes::approximate`] says so. For triage,
+    /// where a hash near a bank entry is re-checked at full size.
+    pub fast_large_jpeg: bool,
 }
+
+/// The shorter side below which [`HashOptions::fast_large_jpeg`] never
+/// reduces a JPEG.
+pub const FAST_MIN_SIDE: u32 = 512;
 
 /// Cryptographic hashes of a byte string, lower-case hex.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -118,6 +128,11 @@ pub struct ImageHashes {
     /// EXIF orientation tag found in the file (1..=8; 1 when absent).
     #[serde(skip)]
     pub exif_orientation: u8,
+    /// The pixels were decoded at a reduced scale
+    /// ([`HashOptions::fast_large_jpeg`]): `pdq` is near, not equal to, the
+    /// reference hash, and `width`/`height` are the reduced size.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub approximate: bool,
 }
 
 impl ImageHashes {
@@ -134,7 +149,11 @@ impl ImageHashes {
 /// Decodes `bytes` and computes PDQ (with quality) and the file's MD5, SHA-1
 /// and SHA-256.
 pub fn hash_bytes(bytes: &[u8], opts: &HashOptions) -> Result<ImageHashes, MediaError> {
-    let decoded = decode(bytes, &opts.limits)?;
+    let decoded = if opts.fast_large_jpeg {
+        decode_reduced(bytes, &opts.limits, Some(FAST_MIN_SIDE))?
+    } else {
+        decode(bytes, &opts.limits)?
+    };
     let exif_orientation = decoded.exif_orientation;
     let img = if opts.apply_exif_orientation && exif_orientation != 1 {
         decoded.oriented()
@@ -180,6 +199,7 @@ fn hash_decoded(
         format: img.format,
         dihedral,
         exif_orientation,
+        approximate: img.reduced_from.is_some(),
     }
 }
 

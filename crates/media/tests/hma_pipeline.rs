@@ -51,3 +51,34 @@ fn every_reference_image_hashes_exactly_as_hma_does() {
     }
     assert!(mismatches.is_empty(), "{mismatches:#?}");
 }
+
+/// The fast path for large JPEGs stays near the reference hash, says when it
+/// was taken, and leaves every other image exactly as the reference hashes it.
+#[test]
+fn fast_path_is_near_the_reference_and_flagged() {
+    let Some(dir) = shared_dir() else {
+        eprintln!("skipped: ../shared/data/images/pdq-reference is absent");
+        return;
+    };
+    let fast = HashOptions {
+        fast_large_jpeg: true,
+        ..HashOptions::default()
+    };
+    let (mut reduced, mut worst) = (0, 0);
+    for line in include_str!("data/hma_pipeline.jsonl").lines() {
+        let e: Expected = serde_json::from_str(line).unwrap();
+        let bytes = std::fs::read(dir.join(&e.path)).unwrap();
+        let got = hash_bytes(&bytes, &fast).unwrap();
+        let distance = got.pdq.hamming(&e.pdq.parse().unwrap());
+        if got.approximate {
+            reduced += 1;
+            worst = worst.max(distance);
+            assert!(got.width.min(got.height) >= lifeguard_media::FAST_MIN_SIDE);
+        } else {
+            assert_eq!(distance, 0, "{} was not reduced but differs", e.path);
+        }
+    }
+    // The 4032x3024 EXIF photos and the 2000x1404 letterboxed sample.
+    assert_eq!(reduced, 5);
+    assert!(worst <= 8, "fast path drifted {worst} bits");
+}

@@ -207,6 +207,7 @@ fn pixel_transform(img: &DecodedImage, name: &str) -> DecodedImage {
         format: img.format,
         rgb: out.into_raw(),
         exif_orientation: 1,
+        reduced_from: None,
     }
 }
 
