@@ -44,6 +44,8 @@
 #![deny(missing_docs)]
 
 pub mod bundle;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod config;
 pub mod conversation;
 pub mod cybertip;
