@@ -36,6 +36,16 @@ pub(crate) fn duration(seconds: f64) -> String {
     }
 }
 
+/// "under 13", "13-15", "16-17", "adult", "unknown".
+fn band(wire: &str) -> String {
+    match wire {
+        "under_13" => "under 13".into(),
+        "13_15" => "13-15".into(),
+        "16_17" => "16-17".into(),
+        other => other.replace('_', " "),
+    }
+}
+
 fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     duration((now - since).num_seconds() as f64)
 }
@@ -230,7 +240,7 @@ pub(crate) fn queue(p: &QueuePage<'_>) -> Markup {
                             }
                             td { (queue.map_or(r.case.queue.as_str(), |q| q.label())) }
                             td { ul.reasons { @for reason in &r.case.reasons { li { (reason) } } } }
-                            td { (r.case.youngest_band.replace('_', " ")) }
+                            td { (band(&r.case.youngest_band)) }
                             td { (age(r.case.opened_at, p.now)) @if breach { " " strong.badge { "SLA breach" } } }
                             td { @if let Some(who) = &r.claimed_by { (who) } @else { "—" } }
                         }
@@ -348,7 +358,7 @@ pub(crate) fn case(
                             tr.suspect[p.role == "suspect"] {
                                 th scope="row" { (p.account) }
                                 td { (p.role) }
-                                td { (p.band.replace('_', " ")) }
+                                td { (band(&p.band)) }
                                 td { (person_age(p.account_created, now)) }
                                 td { @if p.restricted { "yes" } @else { "no" } }
                                 td.num { (p.cases_as_suspect) }

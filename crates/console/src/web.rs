@@ -513,16 +513,21 @@ fn load_case_data(state: &ConsoleState, id: &str, evidence: bool) -> Result<Case
     let store = state.store.as_ref();
     let case = load_case(store, id)?;
     let queue = Queue::of(&case);
-    // Evidence rows by event id: behaviours with spans, and known-image matches.
-    let mut flags: BTreeMap<&str, Vec<(lifeguard_core::Behaviour, Vec<lifeguard_core::Span>)>> =
-        BTreeMap::new();
+    // Behaviours with spans, by the message they were seen in (its id where the
+    // platform gave one, else its position in the conversation); known-image
+    // matches by media event.
+    type Flags = Vec<(lifeguard_core::Behaviour, Vec<lifeguard_core::Span>)>;
+    let mut by_id: BTreeMap<(&str, &str), Flags> = BTreeMap::new();
+    let mut by_seq: BTreeMap<(&str, u64), Flags> = BTreeMap::new();
     let mut matches: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for e in &case.evidence {
-        if let Some(b) = e.behaviour {
-            flags
-                .entry(e.event.as_str())
-                .or_default()
-                .push((b, e.spans.clone()));
+        if let (Some(b), Some(conv)) = (e.behaviour, e.conversation.as_deref()) {
+            let flag = (b, e.spans.clone());
+            match (e.message_id.as_deref(), e.seq) {
+                (Some(id), _) => by_id.entry((conv, id)).or_default().push(flag),
+                (None, Some(seq)) => by_seq.entry((conv, seq)).or_default().push(flag),
+                (None, None) => {}
+            }
         }
         if let Some(m) = &e.media {
             matches.entry(e.event.as_str()).or_default().push(m.clone());
@@ -540,17 +545,33 @@ fn load_case_data(state: &ConsoleState, id: &str, evidence: bool) -> Result<Case
         if evidence {
             let events = store.conversation_events(conv, MESSAGES_PER_CONVERSATION + 1)?;
             truncated = events.len() > MESSAGES_PER_CONVERSATION;
+            let mut position = 0u64;
             for stored in events.into_iter().take(MESSAGES_PER_CONVERSATION) {
                 let ev = stored.event;
                 let at = ev.at.unwrap_or(stored.received_at);
+                let mut flags = Flags::new();
                 let (sender, text, media) = match ev.body {
-                    EventBody::Message(m) => (m.sender, Some(m.text), None),
+                    EventBody::Message(m) => {
+                        let id = m.message_id.as_deref().unwrap_or(ev.id.as_str());
+                        let seq = m.seq.unwrap_or(position);
+                        position += 1;
+                        for found in [
+                            by_id.get(&(conv.as_str(), id)),
+                            by_seq.get(&(conv.as_str(), seq)),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        {
+                            flags.extend(found.iter().cloned());
+                        }
+                        (m.sender, Some(m.text), None)
+                    }
                     EventBody::Media(m) => (m.uploader, None, Some(m.media)),
                     _ => continue,
                 };
                 senders.insert(sender.clone());
                 items.push(Item {
-                    flags: flags.get(ev.id.as_str()).cloned().unwrap_or_default(),
+                    flags,
                     matches: matches.get(ev.id.as_str()).cloned().unwrap_or_default(),
                     event: ev.id,
                     at,

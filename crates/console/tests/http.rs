@@ -233,6 +233,23 @@ async fn a_moderator_cannot_open_child_safety_evidence() {
         page.body.contains("Asks the child&#39;s age")
             || page.body.contains("Asks the child's age")
     );
+    // Regression: behaviours are shown on the message they were seen in, not on
+    // the message that raised the alert.
+    let page = send(
+        &app.router,
+        "GET",
+        &format!("/console/cases/{ghost}"),
+        &csm.cookie,
+        None,
+    )
+    .await;
+    assert!(
+        page.body
+            .contains("<p class=\"text\"><mark>how old are you</mark></p>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<p class=\"text\">16</p>"));
     let media = send(
         &app.router,
         "GET",
@@ -254,7 +271,7 @@ async fn a_moderator_cannot_open_child_safety_evidence() {
     };
     assert_eq!(of("evidence_denied", MODERATOR), 2);
     assert_eq!(of("view_case", MODERATOR), 1);
-    assert_eq!(of("view_evidence", CSM), 1);
+    assert_eq!(of("view_evidence", CSM), 2);
     assert_eq!(of("view_media", CSM), 1);
     assert_eq!(of("view_evidence", MODERATOR), 0);
 }
