@@ -49,6 +49,10 @@ pub mod client;
 pub mod config;
 pub mod conversation;
 pub mod cybertip;
+#[cfg(feature = "store")]
+pub mod gather;
+#[cfg(feature = "store")]
+pub mod holds;
 pub mod package;
 pub mod statements;
 pub mod transparency;

@@ -11,7 +11,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use crate::{CaseRecord, SqliteStore, StoreError};
+use crate::{ActionRecord, CaseRecord, SqliteStore, StoreError};
 
 pub(crate) const SCHEMA: &str = r#"
 -- Preservation holds: evidence tied to a referral is kept until held_until
@@ -195,6 +195,12 @@ pub trait ReferralStore: Send + Sync {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<CaseRecord>, StoreError>;
+    /// Moderator actions (any case) taken in `[from, to)`, oldest first.
+    fn actions_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<ActionRecord>, StoreError>;
 }
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -525,6 +531,35 @@ impl ReferralStore for SqliteStore {
             })
         })
         .collect()
+    }
+
+    fn actions_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<ActionRecord>, StoreError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, case_id, suspect, username, action, reason, queue, category, closes, at
+             FROM console_actions
+             WHERE julianday(at) >= julianday(?1) AND julianday(at) < julianday(?2) ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![ts(from), ts(to)], |row| {
+            Ok(ActionRecord {
+                id: row.get(0)?,
+                case_id: row.get(1)?,
+                suspect: row.get(2)?,
+                username: row.get(3)?,
+                action: row.get(4)?,
+                reason: row.get(5)?,
+                queue: row.get(6)?,
+                category: row.get(7)?,
+                closes: row.get(8)?,
+                at: time(&row.get::<_, String>(9)?)?,
+                delivery: None,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 
