@@ -23,6 +23,14 @@ pub struct Config {
     /// `lifeguard-console`, carried here so that one file configures both.
     #[serde(default)]
     pub console: toml::Table,
+    /// Referrals and transparency (`[referrals]`): read and validated by
+    /// `lifeguard-referrals`.
+    #[serde(default)]
+    pub referrals: toml::Table,
+    /// Retention and preservation (`[retention]`): read and validated by
+    /// `lifeguard-referrals`.
+    #[serde(default)]
+    pub retention: toml::Table,
 }
 
 /// Protective defaults for minors.
