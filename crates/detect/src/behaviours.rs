@@ -47,13 +47,15 @@ pub struct Context {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Age {
+pub(crate) enum Age {
     /// Not an age rule.
     No,
     /// Group 1 holds the age, as digits or a number word.
     Capture,
     /// Like `Capture`, but only when the message answers an age question.
     Reply,
+    /// Group 1 holds a school grade (US style, 1-12); the age is the grade + 5.
+    Grade,
 }
 
 struct Rule {
@@ -121,6 +123,14 @@ const WORDS: &[(&str, &str)] = &[
         "(?:eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty(?: ?(?:one|two|three|four|five|six|seven|eight|nine))?|thirty|forty|fifty)",
     ),
     ("{AGE}", "(\\d{1,2}|{NUMW})"),
+    (
+        "{NUMW_DE}",
+        "(?:acht|neun|zehn|elf|zwolf|dreizehn|vierzehn|funfzehn|fuenfzehn|sechzehn|siebzehn|achtzehn|neunzehn|zwanzig)",
+    ),
+    (
+        "{NUMW_NL}",
+        "(?:acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien|twintig)",
+    ),
 ];
 
 const CAM_TECH: &str = r"\b(?:driver|drivers|resolution|usb|device|module|kernel|linux|ubuntu|detect|detected|recogni[sz]e|support|supported|v4l|cheese|lsusb|dmesg|works|working|install|firmware|error|settings|laptop|built in|builtin|lens|photos?|pictures?)\b";
@@ -129,10 +139,19 @@ const SURPRISE: &str = r"\b(?:surprise|party|present|presents|gift|birthday|bday
 
 const TECH: &str = r"\b(?:screenshot|screenshots|screen ?shot|screen ?cap|screencap|error|errors|log|logs|output|terminal|console|code|bug|stack ?trace|settings|config|desktop|paste|pastebin|diagram|chart|graph|menu|receipt|document|file|files|invoice|bios|setup|install|installer|window|dialog|message box|hardware|card|board|build|item|items|hero|map|score|scoreboard|stats|replay|game|ticket|product|package)\b";
 
-/// The rule table: behaviour, weight, anchors, pattern, optional veto, age mode.
+/// A rule: behaviour, weight, anchors, pattern, optional veto, age mode.
 /// `DIGIT` as an anchor means "any ASCII digit"; an anchor starting with `=` must
 /// be a whole word.
-type RuleSpec = (
+pub(crate) type RuleSpec = (
+    Behaviour,
+    f32,
+    &'static [&'static str],
+    String,
+    Option<String>,
+    Age,
+);
+
+type EnglishSpec = (
     Behaviour,
     f32,
     &'static [&'static str],
@@ -141,8 +160,37 @@ type RuleSpec = (
     Age,
 );
 
+/// A language the detector carries rules for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Language {
+    /// English (the first and fullest table).
+    En,
+    /// German.
+    De,
+    /// Dutch.
+    Nl,
+}
+
+impl Language {
+    /// Every language with a rule table.
+    pub const ALL: [Language; 3] = [Language::En, Language::De, Language::Nl];
+
+    fn rules(self) -> Vec<RuleSpec> {
+        match self {
+            Language::En => english_rules()
+                .into_iter()
+                .map(|(b, w, a, p, v, age)| (b, w, a, p.to_string(), v.map(str::to_string), age))
+                .collect(),
+            Language::De => crate::lang::de::rules(),
+            Language::Nl => crate::lang::nl::rules(),
+        }
+    }
+}
+
+/// The English rule table.
 #[rustfmt::skip]
-fn rule_specs() -> Vec<RuleSpec> {
+fn english_rules() -> Vec<EnglishSpec> {
     use Age::*;
     use Behaviour::*;
     vec![
@@ -178,6 +226,12 @@ fn rule_specs() -> Vec<RuleSpec> {
         (AgeDisclosure, 0.8, &["DIGIT"], r"^\W*(?:yup |yes |yeah |ya |im |me )?(\d{1,2}) ?[ /,.-] ?(?:m|f|male|female|boy|girl|guy|freshman|sophomore)\b", Some(r"^\W*\d+ ?m (?:away|left|ahead|behind|long|tall|wide|deep|high|down|up|more|from|to|of|per)\b"), Capture),
         (AgeDisclosure, 0.8, &["DIGIT"], r"^\W*(\d{1,2}) [a-z]{2} (?:m|f)\b", None, Capture),
         (AgeDisclosure, 0.8, &["DIGIT"], r"^\W*<-+ ?(\d{1,2})\b", None, Capture),
+        // "13 u?", "14 n u", "14 wbu": an age handed back with the question.
+        (AgeDisclosure, 0.7, &["DIGIT"], r"^\W*(?:im |i am |hi |hey |well )?(1[0-7])\W+(?:u|you|ya|wbu|hbu|n u|and u|and you|an u|n you)\W*\??\W*$", None, Capture),
+        // "12 almost 13", "14 n i live by columbus", "f 14", "im good 13 f mi",
+        // "i almost 13", screen names like "14-yr-old-girl".
+        (AgeDisclosure, 0.7, &["DIGIT"], r"^\W*(\d{1,2}) (?:almost|nearly|going on|turning|and a half|n a half) \d{1,2}\b|^\W*(1[0-7]) (?:n|and|an) (?:i|im|u|you|ya)\b|^\W*(?:f|m|female|male|girl|boy) ?/? ?(\d{1,2})\b|^\W*(?:hi|hey|hello|im good|good|ok|okay|lol|yes|yeah|sure|well)\W+(\d{1,2}) ?[/,]? ?(?:m|f|male|female|boy|girl)\b|\bi (?:almost|just|only|nearly) (1[0-7])\b|\b(\d{1,2}) ?[_-]?(?:yr|year|yo)s?[_-]?old[_-]?(?:girl|boy|gurl|grl|chick|kid)\b", None, Capture),
+        (AgeDisclosure, 0.7, &["grade"], r"\b(?:im|i am|i m|iam) (?:in |going into |starting |gonna be in |in the )?(?:the )?(\d{1,2})(?:th|st|nd|rd)? grade\b|\b(?:i go|im going) (?:in)?to (\d{1,2})(?:th|st|nd|rd)? grade\b", None, Grade),
         // ---- Secrecy --------------------------------------------------------
         (Secrecy, 0.8, &["tel"], r"\b{DONT} (?:go )?(?:tel|tell|tellin|telling) (?:{ANY1}|{YOUR} (?:{FAM}|teachers?)|{FAM})\b", Some(SURPRISE), No),
         (Secrecy, 0.4, &["tel"], r"\b{DONT} (?:go )?(?:tel|tell|tellin|telling) {YOUR} (?:friends?|mates|bf|boyfriend|gf|girlfriend|sister|brother|bro|sis|cousin)\b", Some(SURPRISE), No),
@@ -434,7 +488,7 @@ fn number_word(w: &[u8]) -> Option<u8> {
         ("eight", 8),
         ("nine", 9),
     ];
-    const WORDS: [(&str, u8); 15] = [
+    const WORDS: [(&str, u8); 40] = [
         ("eight", 8),
         ("nine", 9),
         ("ten", 10),
@@ -450,6 +504,33 @@ fn number_word(w: &[u8]) -> Option<u8> {
         ("thirty", 30),
         ("forty", 40),
         ("fifty", 50),
+        // German
+        ("acht", 8),
+        ("neun", 9),
+        ("zehn", 10),
+        ("elf", 11),
+        ("zwolf", 12),
+        ("dreizehn", 13),
+        ("vierzehn", 14),
+        ("funfzehn", 15),
+        ("fuenfzehn", 15),
+        ("sechzehn", 16),
+        ("siebzehn", 17),
+        ("achtzehn", 18),
+        ("neunzehn", 19),
+        ("zwanzig", 20),
+        // Dutch
+        ("negen", 9),
+        ("tien", 10),
+        ("twaalf", 12),
+        ("dertien", 13),
+        ("veertien", 14),
+        ("vijftien", 15),
+        ("zestien", 16),
+        ("zeventien", 17),
+        ("achttien", 18),
+        ("negentien", 19),
+        ("twintig", 20),
     ];
     let s = std::str::from_utf8(w).ok()?.trim();
     // Normalisation halves tripled letters only, so doubled spellings survive;
@@ -490,10 +571,21 @@ fn parse_age(w: &[u8]) -> Option<u8> {
 }
 
 impl Detector {
-    /// Builds the detector: compiles every rule and the anchor automaton. Takes a
-    /// few milliseconds; build one and reuse it.
+    /// Builds the detector with the rules of every [`Language`]: compiles every
+    /// rule and the anchor automaton. Takes a few milliseconds; build one and
+    /// reuse it.
     pub fn new() -> Detector {
-        let specs = rule_specs();
+        Detector::with_languages(&Language::ALL)
+    }
+
+    /// Builds the detector with the rules of the given languages only.
+    pub fn with_languages(languages: &[Language]) -> Detector {
+        let mut specs = Vec::new();
+        for l in Language::ALL {
+            if languages.contains(&l) {
+                specs.extend(l.rules());
+            }
+        }
         let mut rules = Vec::with_capacity(specs.len());
         let mut anchor_index: std::collections::BTreeMap<(String, bool), Vec<u16>> =
             Default::default();
@@ -516,8 +608,8 @@ impl Detector {
             rules.push(Rule {
                 behaviour,
                 weight,
-                re: build(pattern),
-                veto: veto.map(build),
+                re: build(&pattern),
+                veto: veto.as_deref().map(build),
                 age,
             });
         }
@@ -662,19 +754,28 @@ impl Detector {
                     add(hits, rule.behaviour, rule.weight, span, None);
                 }
             }
-            Age::Capture | Age::Reply => {
+            Age::Capture | Age::Reply | Age::Grade => {
                 for caps in rule.re.captures_iter(hay) {
-                    let (Some(whole), Some(g)) = (caps.get(0), caps.get(1)) else {
+                    // The first group that took part holds the age.
+                    let (Some(whole), Some(g)) =
+                        (caps.get(0), caps.iter().skip(1).flatten().next())
+                    else {
                         continue;
                     };
-                    let Some(age) = parse_age(g.as_bytes()) else {
+                    let Some(mut age) = parse_age(g.as_bytes()) else {
                         continue;
                     };
+                    if rule.age == Age::Grade {
+                        if !(1..=12).contains(&age) {
+                            continue;
+                        }
+                        age += 5;
+                    }
                     if !(8..=99).contains(&age) {
                         continue;
                     }
                     // "im 20 minutes away" is not an age.
-                    if self.unit_after_age.is_match(&hay[g.end()..]) {
+                    if rule.age != Age::Grade && self.unit_after_age.is_match(&hay[g.end()..]) {
                         continue;
                     }
                     // A bare number repeating the age someone just stated ("13?",

@@ -44,9 +44,10 @@
 
 mod behaviours;
 mod conversation;
+mod lang;
 mod normalise;
 
-pub use behaviours::{Context, Detector, Hit};
+pub use behaviours::{Context, Detector, Hit, Language};
 pub use conversation::{
     BehaviourStats, ConversationState, Limits, FEATURE_NAMES, N_FEATURES, RULE_WEIGHTS,
 };

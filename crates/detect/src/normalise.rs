@@ -456,6 +456,7 @@ fn pass_words(src: &Buf, out: &mut Buf) {
 const LEXICON: &[&[u8]] = &[
     b"address",
     b"age",
+    b"almost",
     b"alone",
     b"anyone",
     b"asl",

@@ -6,7 +6,7 @@
 //! behaviour; hard negatives (game slang, adults, parents, teens, tech support)
 //! must not fire, or only fire the weak behaviours they list.
 use lifeguard_core::Behaviour::{self, *};
-use lifeguard_detect::{normalise, Context, ConversationState, Detector};
+use lifeguard_detect::{normalise, Context, ConversationState, Detector, Language};
 use std::sync::OnceLock;
 
 fn detector() -> &'static Detector {
@@ -45,6 +45,35 @@ const POSITIVES: &[(&str, Behaviour, &str, Option<u8>)] = &[
     ("14 freshman dunno", AgeDisclosure, "14 freshman", Some(14)),
     ("<---14", AgeDisclosure, "14", Some(14)),
     ("30 m LA area, u?", AgeDisclosure, "30 m", Some(30)),
+    ("13 u?", AgeDisclosure, "13 u", Some(13)),
+    (
+        "12 almost 13 white girl",
+        AgeDisclosure,
+        "12 almost 13",
+        Some(12),
+    ),
+    ("14 n i live by the lake", AgeDisclosure, "14 n i", Some(14)),
+    ("f 14 and u?", AgeDisclosure, "f 14", Some(14)),
+    ("im good 13 f mi", AgeDisclosure, "13 f", Some(13)),
+    (
+        "i aint no baby i almost 13",
+        AgeDisclosure,
+        "i almost 13",
+        Some(13),
+    ),
+    (
+        "my sn is 14-yr-old-girl",
+        AgeDisclosure,
+        "14-yr-old-girl",
+        Some(14),
+    ),
+    (
+        "im in 8th grade",
+        AgeDisclosure,
+        "im in 8th grade",
+        Some(13),
+    ),
+    ("13 yo here", AgeDisclosure, "13 yo", Some(13)),
     // relationship probing and age-gap talk
     ("so do u have a bf?", Flattery, "u have a bf", None),
     ("are you single", Flattery, "are you single", None),
@@ -351,6 +380,9 @@ const NEGATIVES: &[(&str, &[Behaviour])] = &[
     ("10 m away from the tower", &[]),
     ("14 minutes left", &[]),
     ("10 people came", &[]),
+    ("5 u?", &[]),
+    ("20 kills n u", &[AgeDisclosure]),
+    ("i finished 8th in the race", &[]),
     ("upgrade to 10.04 first", &[]),
     ("my webcam driver is not detected", &[]),
 ];
@@ -782,4 +814,113 @@ fn ages_are_read_from_replies_and_not_from_echoes() {
     let c = run(&[("a", "push mid"), ("b", "15")]);
     assert!(c.disclosed_ages("b").is_empty());
     assert_eq!(c.last_disclosed_age(), None);
+}
+
+// ---- German and Dutch --------------------------------------------------------
+
+/// (text, behaviour, stated age) in German and Dutch.
+const OTHER_LANGUAGES: &[(&str, Behaviour, Option<u8>)] = &[
+    // German
+    ("hey wie alt bist du?", AgeProbing, None),
+    ("was ist dein alter", AgeProbing, None),
+    ("ich bin 13", AgeDisclosure, Some(13)),
+    ("ich bin erst vierzehn", AgeDisclosure, Some(14)),
+    ("14 jahre alt", AgeDisclosure, Some(14)),
+    ("sag es niemandem ok", Secrecy, None),
+    ("das ist unser kleines Geheimnis", Secrecy, None),
+    ("deine Eltern dürfen das nicht wissen", Secrecy, None),
+    ("lösche den Chat danach", Secrecy, None),
+    ("bist du allein zu Hause?", Isolation, None),
+    ("sind deine Eltern zu Hause?", Isolation, None),
+    ("wann gehen deine Eltern ins Bett", Isolation, None),
+    ("adde mich auf snapchat", PlatformMove, None),
+    ("hast du whatsapp?", PlatformMove, None),
+    ("schick mir ein Bild", ImageRequest, None),
+    ("hast du Fotos von dir?", ImageRequest, None),
+    ("hast du eine Webcam?", CallRequest, None),
+    ("kann ich dich anrufen", CallRequest, None),
+    ("wollen wir uns mal treffen?", MeetingRequest, None),
+    ("wo wohnst du", MeetingRequest, None),
+    ("auf welche Schule gehst du", PersonalInfoRequest, None),
+    ("du bist so süß", Flattery, None),
+    ("du bist reif für dein Alter", Flattery, None),
+    ("bist du noch Jungfrau?", Sexualisation, None),
+    // Dutch
+    ("hoe oud ben je?", AgeProbing, None),
+    ("wat is je leeftijd", AgeProbing, None),
+    ("ik ben 13", AgeDisclosure, Some(13)),
+    ("ik ben pas veertien", AgeDisclosure, Some(14)),
+    ("zeg het tegen niemand", Secrecy, None),
+    ("dit is ons geheimpje", Secrecy, None),
+    ("je ouders mogen het niet weten", Secrecy, None),
+    ("verwijder de chat", Secrecy, None),
+    ("ben je alleen thuis?", Isolation, None),
+    ("zijn je ouders thuis?", Isolation, None),
+    ("voeg me toe op snapchat", PlatformMove, None),
+    ("heb je whatsapp?", PlatformMove, None),
+    ("stuur me een foto", ImageRequest, None),
+    ("heb je foto's van jezelf?", ImageRequest, None),
+    ("heb je een webcam", CallRequest, None),
+    ("mag ik je bellen", CallRequest, None),
+    ("zullen we afspreken?", MeetingRequest, None),
+    ("ik wil je graag ontmoeten", MeetingRequest, None),
+    ("waar woon je", MeetingRequest, None),
+    ("op welke school zit je", PersonalInfoRequest, None),
+    ("je bent zo mooi", Flattery, None),
+    ("ben je nog maagd?", Sexualisation, None),
+];
+
+/// Everyday German and Dutch that must stay quiet.
+const OTHER_LANGUAGE_NEGATIVES: &[&str] = &[
+    "wie alt ist das Auto",
+    "ich bin gleich da",
+    "das Spiel war gut, wir treffen uns im nächsten Match",
+    "meine Mutter kocht heute",
+    "hoe laat is het",
+    "ik ben om 5 uur thuis",
+    "mijn moeder is jarig",
+    "zullen we vanavond gamen",
+    "leuk om je te ontmoeten",
+    "du bist schon auf!",
+];
+
+#[test]
+fn german_and_dutch_behaviours_fire_and_everyday_text_does_not() {
+    let mut failures = Vec::new();
+    for &(text, behaviour, age) in OTHER_LANGUAGES {
+        let hits = detector().detect(text);
+        match hits.iter().find(|h| h.behaviour == behaviour) {
+            None => failures.push(format!("{text:?}: no {behaviour}, got {hits:?}")),
+            Some(h) if behaviour == AgeDisclosure && h.disclosed_age != age => {
+                failures.push(format!("{text:?}: age {:?}, want {age:?}", h.disclosed_age))
+            }
+            Some(h) => {
+                // Spans cover original text (umlauts included).
+                for s in &h.spans {
+                    assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+                }
+            }
+        }
+        // Obfuscated the same way as the English fixtures, they score alike.
+        for (name, f) in OBFUSCATIONS {
+            if *name == "spaced" {
+                continue;
+            }
+            let o = f(text);
+            if !behaviours(&o).contains(&behaviour) {
+                failures.push(format!("{name} {o:?}: no {behaviour}"));
+            }
+        }
+    }
+    for text in OTHER_LANGUAGE_NEGATIVES {
+        let b = behaviours(text);
+        if !b.is_empty() {
+            failures.push(format!("{text:?}: {b:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // An English-only detector leaves them alone.
+    let en = Detector::with_languages(&[Language::En]);
+    assert!(en.detect("sag es niemandem ok").is_empty());
+    assert!(en.rule_count() < detector().rule_count());
 }

@@ -1,4 +1,4 @@
-//! `cargo run --release -p lifeguard-risk --example eval -- PREDATORS OUT_PREDICTIONS INPUT...`
+//! `[LG_MODEL=FILE] cargo run --release -p lifeguard-risk --example eval -- PREDATORS OUT_PREDICTIONS INPUT...`
 use lifeguard_risk::{eval_command, EvalArgs};
 fn main() {
     let a: Vec<String> = std::env::args().collect();
@@ -11,7 +11,8 @@ fn main() {
         predators: a[1].clone().into(),
         format: None,
         predictions: Some(a[2].clone().into()),
-        model: None,
+        // LG_MODEL: a model file to use instead of the embedded one.
+        model: std::env::var_os("LG_MODEL").map(Into::into),
     };
     match eval_command(&args) {
         Ok(v) => println!("{}", serde_json::to_string_pretty(&v).unwrap()),

@@ -1,11 +1,11 @@
-//! Trains the shipped model: `cargo run --release -p lifeguard-risk --example train -- DATA_DIR OUT [TARGET_PER_1000] [MIN_THRESHOLD] [L2] [CHILD_BEHAVIOURS] [ONE_CHILD_WITH_DISTINCT]`.
+//! Trains the shipped model: `cargo run --release -p lifeguard-risk --example train -- DATA_DIR OUT [TARGET_PER_1000] [MIN_THRESHOLD] [L2] [CHILD_BEHAVIOURS] [ONE_CHILD_WITH_DISTINCT] [MAX_AUTHORS_FOR_STATED_AGE] [STATED_CHILD_AGE_BELOW]`.
 use lifeguard_risk::{train_command, TrainArgs, TrainOptions};
 use std::path::PathBuf;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: train DATA_DIR OUT [TARGET_PER_1000] [MIN_THRESHOLD] [L2] [CHILD_BEHAVIOURS] [ONE_CHILD_WITH_DISTINCT]");
+        eprintln!("usage: train DATA_DIR OUT [TARGET_PER_1000] [MIN_THRESHOLD] [L2] [CHILD_BEHAVIOURS] [ONE_CHILD_WITH_DISTINCT] [MAX_AUTHORS_FOR_STATED_AGE] [STATED_CHILD_AGE_BELOW]");
         std::process::exit(2);
     }
     let mut options = TrainOptions::default();
@@ -24,6 +24,12 @@ fn main() {
     }
     if let Some(t) = args.get(7) {
         options.alert_rule.one_child_behaviour_with_distinct = t.parse().expect("distinct");
+    }
+    if let Some(t) = args.get(8) {
+        options.alert_rule.max_authors_for_stated_age = t.parse().expect("max authors");
+    }
+    if let Some(t) = args.get(9) {
+        options.alert_rule.stated_child_age_below = t.parse().expect("age below");
     }
     options.command = format!(
         "cargo run --release -p lifeguard-risk --example train -- {}",

@@ -69,6 +69,8 @@ struct AuthorState {
     counts: [u16; NB],
     minor_age: bool,
     adult_age: bool,
+    /// Youngest age (8 or more) the author stated.
+    youngest: Option<u8>,
     /// First evidence of each behaviour (at most one per behaviour).
     first: Vec<Evidence>,
     last_seen: u64,
@@ -86,6 +88,7 @@ impl AuthorState {
             counts: [0; NB],
             minor_age: false,
             adult_age: false,
+            youngest: None,
             first: Vec::new(),
             last_seen: 0,
             score: 0.0,
@@ -285,7 +288,9 @@ impl ConversationRisk {
             let ages = self.signals.disclosed_ages(author);
             let minor = ages.iter().any(|x| (8..18).contains(x));
             let adult = ages.iter().any(|x| *x >= 18);
+            let youngest = ages.iter().copied().filter(|x| *x >= 8).min();
             let a = &mut self.authors[idx];
+            a.youngest = youngest;
             if minor && !a.minor_age {
                 a.minor_age = true;
                 self.minor_disclosers += 1;
@@ -342,7 +347,13 @@ impl ConversationRisk {
         if !rule.require_child_signal {
             return true;
         }
-        let counterpart_minor = self.minor_disclosers > u32::from(a.minor_age);
+        let counterpart_minor = self.minor_disclosers > u32::from(a.minor_age)
+            && (rule.max_authors_for_stated_age == 0
+                || self.authors.len() <= rule.max_authors_for_stated_age)
+            && (rule.stated_child_age_below >= 18
+                || self.authors.iter().enumerate().any(|(i, o)| {
+                    i != s && o.youngest.is_some_and(|y| y < rule.stated_child_age_below)
+                }));
         counterpart_minor
             || (rule.child_behaviours_without_minor_age > 0
                 && a.child_behaviours() >= rule.child_behaviours_without_minor_age)

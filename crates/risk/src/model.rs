@@ -67,6 +67,20 @@ pub struct AlertRule {
     /// that one message never alerts however much it packs in.
     #[serde(default = "two")]
     pub min_evidence_messages: usize,
+    /// A counterpart's stated minor age is a child signal only while the
+    /// conversation has at most this many authors (0: any number). Grooming is
+    /// one-to-one; in a group room the person who said "15" is rarely the one the
+    /// suspect is talking to.
+    #[serde(default)]
+    pub max_authors_for_stated_age: usize,
+    /// A counterpart's stated age is a child signal only below this age (18: any
+    /// minor's age).
+    #[serde(default = "eighteen")]
+    pub stated_child_age_below: u8,
+}
+
+fn eighteen() -> u8 {
+    18
 }
 
 fn two() -> usize {
@@ -86,6 +100,8 @@ impl Default for AlertRule {
             child_behaviours_without_minor_age: 2,
             min_evidence_messages: 2,
             one_child_behaviour_with_distinct: 6,
+            max_authors_for_stated_age: 2,
+            stated_child_age_below: 16,
         }
     }
 }

@@ -139,3 +139,39 @@ fn account_risk_aggregates_conversations() {
     assert!(account.repeated_pattern);
     assert!(account.max_risk >= engine.model().threshold);
 }
+
+/// A stated minor's age is a child signal in a one-to-one chat, not in a room
+/// where someone else said it, and not for 16- and 17-year-olds on its own.
+#[test]
+fn stated_age_counts_one_to_one_and_under_sixteen() {
+    let engine = RiskEngine::with_default_model().unwrap();
+    let rule = engine.model().alert_rule;
+    assert_eq!(rule.max_authors_for_stated_age, 2);
+    assert_eq!(rule.stated_child_age_below, 16);
+    let chat = |age: &'static str| -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("adult", "hey whats up"),
+            ("kid", "not much"),
+            ("adult", "how old are you?"),
+            ("kid", age),
+            ("adult", "you look older"),
+            ("adult", "add me on snap"),
+            ("adult", "send me a pic"),
+        ]
+    };
+    assert_eq!(
+        run(&engine, &chat("im 13")).map(|a| a.1),
+        Some("adult".into())
+    );
+    assert_eq!(run(&engine, &chat("im 17")), None);
+    // The same words in a three-person room: the stated age was not said to the
+    // suspect alone.
+    let mut room = chat("im 13");
+    room.insert(1, ("other", "hi all"));
+    assert_eq!(run(&engine, &room), None);
+    // Child-directed behaviours still alert without a stated age.
+    let mut secret = chat("im 17");
+    secret.push(("adult", "dont tell your parents about me"));
+    secret.push(("adult", "are your parents home?"));
+    assert_eq!(run(&engine, &secret).map(|a| a.1), Some("adult".into()));
+}
