@@ -43,7 +43,7 @@ enum Command {
     /// Forensic triage: scan seized media against hash banks.
     Scan(commands::scan::Args),
     /// Build referral packages and transparency reports.
-    Report(commands::pending::Args),
+    Report(commands::report::Args),
 }
 
 fn main() -> ExitCode {
@@ -61,7 +61,7 @@ fn main() -> ExitCode {
         Command::Bank(args) => commands::bank::run(args),
         Command::User(args) => commands::user::run(args),
         Command::Scan(args) => commands::scan::run(args),
-        Command::Report(_) => commands::pending::run("report", 8),
+        Command::Report(args) => commands::report::run(args),
     };
     match result {
         Ok(code) => code,

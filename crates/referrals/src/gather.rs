@@ -92,13 +92,20 @@ pub fn referral_input(
     let categories: Vec<String> = case.categories.iter().map(wire).collect();
     let behaviours: BTreeSet<Behaviour> =
         case.evidence.iter().filter_map(|e| e.behaviour).collect();
-    let mut flagged: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // Behaviours by the message they were seen in (the evidence's event is the
+    // message that completed the assessment; its message_id the one flagged).
+    let mut flagged: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for e in &case.evidence {
         if let Some(b) = e.behaviour {
-            flagged.entry(e.event.clone()).or_default().insert(wire(&b));
+            let message = e.message_id.clone().unwrap_or_else(|| e.event.clone());
+            let conversation = e.conversation.clone().unwrap_or_default();
+            flagged
+                .entry((conversation, message))
+                .or_default()
+                .insert(wire(&b));
         }
     }
-    let incident_at = case
+    let first_evidence = case
         .evidence
         .iter()
         .map(|e| e.at)
@@ -130,20 +137,24 @@ pub fn referral_input(
         for stored in store.conversation_events(conversation, MAX_CONVERSATION_EVENTS)? {
             let e = &stored.event;
             let line = match &e.body {
-                EventBody::Message(m) => ChatLine {
-                    conversation: m.conversation.clone(),
-                    seq: m.seq,
-                    message_id: m.message_id.clone().unwrap_or_else(|| e.id.clone()),
-                    sent_at: e.at,
-                    sender: m.sender.clone(),
-                    recipients: m.recipients.clone(),
-                    kind: "message".into(),
-                    text: m.text.clone(),
-                    flagged: flagged
-                        .get(&e.id)
-                        .map(|s| s.iter().cloned().collect())
-                        .unwrap_or_default(),
-                },
+                EventBody::Message(m) => {
+                    let message_id = m.message_id.clone().unwrap_or_else(|| e.id.clone());
+                    let key = (m.conversation.clone(), message_id.clone());
+                    ChatLine {
+                        conversation: m.conversation.clone(),
+                        seq: m.seq,
+                        sent_at: e.at,
+                        sender: m.sender.clone(),
+                        recipients: m.recipients.clone(),
+                        kind: "message".into(),
+                        text: m.text.clone(),
+                        flagged: flagged
+                            .get(&key)
+                            .map(|s| s.iter().cloned().collect())
+                            .unwrap_or_default(),
+                        message_id,
+                    }
+                }
                 EventBody::Media(m) => ChatLine {
                     conversation: m.conversation.clone().unwrap_or_default(),
                     seq: None,
@@ -168,6 +179,14 @@ pub fn referral_input(
             lines.push(line);
         }
     }
+    // The incident began with the first flagged message, or the first evidence.
+    let incident_at = lines
+        .iter()
+        .filter(|l| !l.flagged.is_empty())
+        .filter_map(|l| l.sent_at)
+        .chain(std::iter::once(first_evidence))
+        .min()
+        .unwrap_or(first_evidence);
     let mut media: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for e in &case.evidence {
         if let Some(m) = &e.media {

@@ -237,7 +237,7 @@ pub fn report_for(input: &ReferralInput) -> Report {
             annotations,
             incident_date_time: input.incident_at,
             incident_date_time_description: Some(
-                "Time of the first evidence on the case (UTC).".into(),
+                "Time of the first flagged message or evidence on the case (UTC).".into(),
             ),
         },
         chat_incidents,

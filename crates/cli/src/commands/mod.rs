@@ -4,7 +4,7 @@ pub mod eval;
 pub mod hash;
 pub mod ingest;
 pub mod matching;
-pub mod pending;
+pub mod report;
 pub mod scan;
 pub mod serve;
 pub mod user;
