@@ -639,6 +639,8 @@ fn prefilter_loses_nothing() {
         }
     }
     texts.extend(NEGATIVES.iter().map(|(t, _)| t.to_string()));
+    texts.extend(OTHER_LANGUAGES.iter().map(|(t, ..)| t.to_string()));
+    texts.extend(OTHER_LANGUAGE_NEGATIVES.iter().map(|t| t.to_string()));
     for t in &texts {
         assert_eq!(
             d.detect_in_context(t, ctx),

@@ -13,22 +13,22 @@ pub(crate) fn rules() -> Vec<RuleSpec> {
     use Age::*;
     use Behaviour::*;
     let fam = |p: &str| p.replace("{FAM}", FAM);
-    let fa: &'static [&'static str] = &["eltern", "mutter", "mama", "mami", "mutti", "vater", "papa", "papi", "vati", "familie", "oma", "opa"];
+    let fa: &'static [&'static str] = &["eltern", "mutter", "mama", "mami", "mutti", "vater", "papa", "papi", "vati", "familie", "=oma", "=opa"];
     vec![
         // ---- Age probing ---------------------------------------------------
-        (AgeProbing, 1.0, &["alt"], r"\bwie alt (?:bist|bis|biste|sind sie|bist du)\b".into(), None, No),
-        (AgeProbing, 0.8, &["alt"], r"\bwie alt\W*\?".into(), None, No),
-        (AgeProbing, 0.9, &["alter"], r"\b(?:was ist|wie ist) (?:dein|ihr) alter\b|\b(?:dein|ihr) alter\W*\?".into(), None, No),
+        (AgeProbing, 1.0, &["=alt"], r"\bwie alt (?:bist|bis|biste|sind sie|bist du)\b".into(), None, No),
+        (AgeProbing, 0.8, &["=alt"], r"\bwie alt\W*\?".into(), None, No),
+        (AgeProbing, 0.9, &["=alter"], r"\b(?:was ist|wie ist) (?:dein|ihr) alter\b|\b(?:dein|ihr) alter\W*\?".into(), None, No),
         (AgeProbing, 0.8, &["klasse"], r"\bin welche(?:r)? klasse (?:bist|gehst|gehen)\b|\bwelche klasse\b".into(), None, No),
-        (AgeProbing, 0.8, &["jahrig", "kind", "schule"], r"\b(?:bist du|sind sie) (?:schon |noch |wirklich )?(?:volljahrig|minderjahrig|ein kind|noch in der schule)\b".into(), None, No),
+        (AgeProbing, 0.8, &["jahrig", "ein kind", "schule"], r"\b(?:bist du|sind sie) (?:schon |noch |wirklich )?(?:volljahrig|minderjahrig|ein kind|noch in der schule)\b".into(), None, No),
         (AgeProbing, 0.9, &["bist", "sind"], r"\b(?:bist du|sind sie) (?:erst |schon |wirklich |echt |wirklich erst )?(?:1[0-9]|[89]|{NUMW_DE})\b\W*(?:oder|\?|$)".into(), None, No),
         // ---- Self-disclosed age -------------------------------------------
-        (AgeDisclosure, 1.0, &["bin"], r"\bich bin (?:erst |gerade |fast |bald |schon |nur |jetzt )?(\d{1,2}|{NUMW_DE})\b(?: jahre| jahr| j)?".into(), None, Capture),
+        (AgeDisclosure, 1.0, &["=bin"], r"\bich bin (?:erst |gerade |fast |bald |schon |nur |jetzt )?(\d{1,2}|{NUMW_DE})\b(?: jahre| jahr| j)?".into(), None, Capture),
         (AgeDisclosure, 0.9, &["jahr"], r"^\W*(?:bin |ich bin )?(\d{1,2}|{NUMW_DE}) (?:jahre|jahr|j)(?: alt)?\b".into(), None, Capture),
         (AgeDisclosure, 0.9, &["werde", "geworden"], r"\bich werde (?:bald |nachste woche |morgen |im \w+ )?(\d{1,2}|{NUMW_DE})\b|\b(?:gerade|grad|gestern|letzte woche|letzten monat) (\d{1,2}|{NUMW_DE}) geworden\b".into(), None, Capture),
-        (AgeDisclosure, 1.0, &["alter"], r"\bmein alter (?:ist )?\W{0,3}(\d{1,2}|{NUMW_DE})\b|^\W*alter\W+(\d{1,2})\b".into(), None, Capture),
+        (AgeDisclosure, 1.0, &["=alter"], r"\bmein alter (?:ist )?\W{0,3}(\d{1,2}|{NUMW_DE})\b|^\W*alter\W+(\d{1,2})\b".into(), None, Capture),
         // ---- Secrecy --------------------------------------------------------
-        (Secrecy, 0.8, &["sag", "erzahl", "verrat"], r"\b(?:sag|sags|sage|sagst|erzahl|erzahle|erzahls|erzahlst|verrat|verrate|verratst) (?:es |das |dies |davon |nichts |bitte |aber )*(?:niemandem|keinem|niemand|keinen|deinen eltern|deiner mutter|deiner mama|deinem vater|deinem papa)\b".into(), None, No),
+        (Secrecy, 0.8, &["=sag", "=sags", "=sage", "=sagst", "erzahl", "verrat"], r"\b(?:sag|sags|sage|sagst|erzahl|erzahle|erzahls|erzahlst|verrat|verrate|verratst) (?:es |das |dies |davon |nichts |bitte |aber )*(?:niemandem|keinem|niemand|keinen|deinen eltern|deiner mutter|deiner mama|deinem vater|deinem papa)\b".into(), None, No),
         (Secrecy, 0.8, &["niemand", "keinem"], r"\b(?:niemandem|keinem) (?:was |etwas |davon |das |es |bitte )*(?:sagen|erzahlen|verraten)\b".into(), None, No),
         (Secrecy, 0.9, &["geheim"], r"\b(?:unser|unser kleines|ein|kleines) geheimnis\b|\bgeheim (?:halten|bleiben)\b".into(), Some(r"\b(?:rezept|level|code|party|geburtstag|uberraschung|weihnachten)\b".into()), No),
         (Secrecy, 0.8, &["unter uns"], r"\b(?:bleibt|bleiben|bleibt das|ist) (?:nur |alles )?unter uns\b|\bunter uns beiden\b".into(), None, No),
@@ -61,7 +61,7 @@ pub(crate) fn rules() -> Vec<RuleSpec> {
         (Gifts, 0.7, &["kauf", "schenk", "geschenk", "gutschein", "guthaben"], r"\bich (?:kauf|kaufe|schenk|schenke) dir\b|\b(?:ein geschenk|gutschein|guthaben) fur dich\b".into(), None, No),
         // ---- Flattery ----------------------------------------------------
         (Flattery, 0.8, &["bist", "siehst", "sind"], r"\b(?:du bist|bist du|sie sind|du siehst|sie sehen) (?:so |sehr |echt |wirklich |total |richtig |voll |mega )*(?:suss|hubsch|sexy|heiss|wunderschon|niedlich|reif|erwachsen|klug)\b".into(), None, No),
-        (Flattery, 1.0, &["reif", "erwachsen", "alter"], r"\b(?:reif|erwachsen|alter) fur (?:dein|ihr) alter\b".into(), None, No),
+        (Flattery, 1.0, &["reif", "erwachsen", "=alter"], r"\b(?:reif|erwachsen|alter) fur (?:dein|ihr) alter\b".into(), None, No),
         (Flattery, 0.6, &["liebe", "vermisse", "freund", "single"], r"\bich (?:liebe|vermisse) dich\b|\b(?:hast du|haben sie) (?:einen |nen |schon einen )?freund\b|\b(?:bist du|sind sie) single\b|\bwillst du meine freundin sein\b".into(), None, No),
         // ---- Sexualisation ---------------------------------------------------
         (Sexualisation, 1.0, &["geil", "nackt", "jungfrau", "sex", "gekusst", "tragst", "hast du an"], r"\b(?:bist du|sind sie) (?:schon |gerade |noch )?(?:geil|nackt|horny|jungfrau)\b|\b(?:hast du|haben sie) (?:schon mal |schon |jemals )?(?:sex|gekusst|rumgemacht)\b|\bwas (?:hast du|tragst du|haben sie) (?:gerade )?(?:an)?\b(?:\W*$| an\b)".into(), None, No),
