@@ -217,6 +217,19 @@ fn map_error(format: ImageFormat, e: ImageError, limits: &Limits) -> MediaError 
             format,
             detail: u.to_string(),
         },
+        // Raised by decoders for what the input holds (a GIF with no frame
+        // gives "the end of the image has been reached"; dimensions that
+        // contradict the data), so the input's fault. Found by the fuzzer.
+        ImageError::Parameter(p) => match p.kind() {
+            image::error::ParameterErrorKind::NoMoreData => MediaError::Truncated {
+                format,
+                detail: format!("no image data: {p}"),
+            },
+            _ => MediaError::Malformed {
+                format,
+                detail: p.to_string(),
+            },
+        },
         other => MediaError::Internal(other.to_string()),
     }
 }

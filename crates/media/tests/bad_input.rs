@@ -341,3 +341,19 @@ fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// Inputs the fuzzer (fuzz/fuzz_targets/decode.rs) found, kept as regressions:
+/// each must give an error that blames the input, never `Internal`.
+#[test]
+fn fuzzer_findings_blame_the_input() {
+    for (name, bytes) in [(
+        "gif-without-frame.gif",
+        &include_bytes!("data/fuzz/gif-without-frame.gif")[..],
+    )] {
+        match hash_bytes(bytes, &opts()) {
+            Err(MediaError::Internal(e)) => panic!("{name}: internal error {e}"),
+            Err(e) => assert!(!e.to_string().is_empty(), "{name}"),
+            Ok(_) => {}
+        }
+    }
+}
