@@ -9,7 +9,8 @@ out=docs/examples
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-cargo build -q -p lifeguard-cli -p lifeguard-referrals --example demo_decisions
+cargo build -q -p lifeguard-cli
+cargo build -q -p lifeguard-referrals --example demo_decisions
 bin=target/debug/lifeguard
 "$bin" demo --no-serve --dir "$tmp/demo" --listen 127.0.0.1:0 > /dev/null
 db="$tmp/demo/lifeguard.db"

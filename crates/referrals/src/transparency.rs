@@ -260,17 +260,19 @@ pub fn compute(input: &Input) -> Result<TransparencyReport, Error> {
             *referrals_by_status.entry(r.status.clone()).or_insert(0) += 1;
         }
     }
+    let mut by_case: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    for a in &input.actions {
+        by_case
+            .entry(a.case_id.as_str())
+            .or_default()
+            .push(a.action.as_str());
+    }
     let (mut upheld, mut dismissed) = (0, 0);
     for c in cases
         .iter()
         .filter(|c| c.source == Source::AutomatedDetection)
     {
-        let acts: Vec<&str> = input
-            .actions
-            .iter()
-            .filter(|a| a.case_id == c.id)
-            .map(|a| a.action.as_str())
-            .collect();
+        let acts = by_case.get(c.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
         if acts.iter().any(|a| ENFORCEMENT_ACTIONS.contains(a)) {
             upheld += 1;
         } else if acts.contains(&"dismiss") {
@@ -374,7 +376,7 @@ fn label(key: &str) -> String {
 }
 
 /// A horizontal bar chart as inline SVG (no scripts, no external assets).
-fn bar_chart(title: &str, data: &BTreeMap<String, u64>) -> String {
+fn bar_chart(title: &str, data: &BTreeMap<String, u64>, humanise: bool) -> String {
     let max = data.values().copied().max().unwrap_or(0).max(1);
     let (bar_h, gap, label_w, chart_w) = (22, 8, 220, 360);
     let height = (data.len().max(1) * (bar_h + gap) + 10) as u32;
@@ -392,6 +394,7 @@ fn bar_chart(title: &str, data: &BTreeMap<String, u64>) -> String {
         );
     }
     for (i, (k, v)) in data.iter().enumerate() {
+        let k = if humanise { label(k) } else { k.clone() };
         let y = i * (bar_h + gap) + 4;
         let w = (*v as f64 / max as f64 * chart_w as f64).round() as u64;
         let _ = write!(
@@ -399,8 +402,8 @@ fn bar_chart(title: &str, data: &BTreeMap<String, u64>) -> String {
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{w}\" height=\"{bar_h}\" rx=\"3\"><title>{}: {v}</title></rect><text x=\"{}\" y=\"{}\">{v}</text>",
             label_w - 8,
             y + 16,
-            esc(&label(k)),
-            esc(&label(k)),
+            esc(&k),
+            esc(&k),
             label_w as u64 + w + 6,
             y + 16
         );
@@ -454,12 +457,20 @@ figure{{margin:1rem 0}}figcaption{{font-weight:600;margin-bottom:.3rem}}svg text
         }
     );
     h.push_str("<h2>Reports</h2>");
-    h.push_str(&bar_chart("Reports by category", &r.reports_by_category));
-    h.push_str(&bar_chart("Reports by source", &r.reports_by_source));
+    h.push_str(&bar_chart(
+        "Reports by category",
+        &r.reports_by_category,
+        true,
+    ));
+    h.push_str(&bar_chart("Reports by source", &r.reports_by_source, true));
     h.push_str("<h2>Actions</h2>");
-    h.push_str(&bar_chart("Actions by type", &r.actions_by_type));
+    h.push_str(&bar_chart("Actions by type", &r.actions_by_type, true));
     if !r.referrals_by_status.is_empty() {
-        h.push_str(&bar_chart("Referrals by status", &r.referrals_by_status));
+        h.push_str(&bar_chart(
+            "Referrals by status",
+            &r.referrals_by_status,
+            true,
+        ));
     }
     let _ = writeln!(
         h,
@@ -479,6 +490,7 @@ figure{{margin:1rem 0}}figcaption{{font-weight:600;margin-bottom:.3rem}}svg text
     h.push_str(&bar_chart(
         "Matches by hash bank",
         &r.known_image_matches_by_bank,
+        false,
     ));
     h.push_str("<h2>How these figures are counted</h2><p class=\"note\">A report is a case opened in the period, counted once under its most severe category and under what opened it (automated detection, a user's report, or a trusted flagger's notice). Actions are moderator actions taken in the period. Times run from the case opening; the median is the middle value and the 90th percentile the nearest-rank value. An automated flag is upheld when moderators took an enforcement action (warn, restrict contact with minors, suspend, ban, refer) and not upheld when they only dismissed it. No personal data is included.</p>\n</body></html>\n");
     h

@@ -87,7 +87,7 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Export DSA statements of reasons not yet exported, as batches of at most
-    /// 100 (`statements-0001.json`...), and mark them exported.
+    /// 100 (`statements-<UTC time>-0001.json`...), and mark them exported.
     Statements {
         #[command(flatten)]
         common: Common,
