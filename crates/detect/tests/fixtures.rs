@@ -87,9 +87,15 @@ const POSITIVES: &[(&str, Behaviour, &str, Option<u8>)] = &[
     ),
     // secrecy
     (
-        "you could get me in trouble",
+        "you're young enough to get me in trouble",
         Secrecy,
-        "get me in trouble",
+        "young enough to get me in",
+        None,
+    ),
+    (
+        "you could get me in serious trouble",
+        Secrecy,
+        "get me in serious trouble",
         None,
     ),
     (
@@ -348,6 +354,7 @@ const NEGATIVES: &[(&str, &[Behaviour])] = &[
     ("dinner on friday?", &[]),
     ("had a great time last night", &[]),
     ("you look beautiful tonight", &[Flattery]),
+    ("lol you're gonna get me in trouble", &[]),
     ("i'm 34 and you?", &[AgeDisclosure]),
     // parent and child
     ("don't tell your brother about the surprise party", &[]),
