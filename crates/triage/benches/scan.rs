@@ -89,18 +89,33 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-fn sh(cmd: &str) -> Option<f64> {
-    let t = Instant::now();
-    let st = Command::new("sh").arg("-c").arg(cmd).status().ok()?;
-    st.success().then(|| t.elapsed().as_secs_f64())
+/// CPU seconds (user + system) used so far by `who` (RUSAGE_SELF,
+/// RUSAGE_CHILDREN or RUSAGE_THREAD). On a machine shared with other work,
+/// CPU time says what a run costs; wall time says what it took.
+fn cpu(who: i32) -> f64 {
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(who, &mut u) };
+    let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 / 1e6;
+    t(u.ru_utime) + t(u.ru_stime)
 }
 
-fn row(name: &str, secs: f64, n: usize, bytes: u64, base: f64) {
+/// Wall and CPU seconds of a shell command.
+fn sh(cmd: &str) -> Option<(f64, f64)> {
+    let c0 = cpu(libc::RUSAGE_CHILDREN);
+    let t = Instant::now();
+    let st = Command::new("sh").arg("-c").arg(cmd).status().ok()?;
+    let wall = t.elapsed().as_secs_f64();
+    st.success()
+        .then(|| (wall, cpu(libc::RUSAGE_CHILDREN) - c0))
+}
+
+fn row(name: &str, (secs, cpu_s): (f64, f64), n: usize, bytes: u64, base: f64) {
     println!(
-        "| {name} | {secs:.2} s | {:.0} | {:.1} | {:.2}x |",
+        "| {name} | {secs:.2} s | {:.0} | {:.1} | {:.2}x | {cpu_s:.1} s | {:.0} |",
         n as f64 / secs,
         bytes as f64 / 1e6 / secs,
-        secs / base
+        secs / base,
+        n as f64 / cpu_s
     );
 }
 
@@ -141,9 +156,10 @@ fn main() {
     let hd = sh(&format!("hashdeep -r {evs} > /dev/null"));
     let tmp = tempfile::tempdir().unwrap();
     let m = Matcher::new();
-    let run = |pdq: bool, name: &str| -> f64 {
+    let run = |pdq: bool, name: &str| -> (f64, f64) {
         let mut o = ScanOptions::new(vec![ev.clone()], tmp.path().join(name));
         o.pdq = pdq;
+        let c0 = cpu(libc::RUSAGE_SELF);
         let t = Instant::now();
         let Outcome::Complete(r) = scan(&o, &m, &mut NoProgress).unwrap() else {
             panic!("incomplete")
@@ -152,20 +168,26 @@ fn main() {
         assert_eq!(r.files_scanned as usize, n);
         assert_eq!(r.images as usize, if pdq { n } else { 0 });
         assert!(r.errors.is_empty(), "{:?}", r.errors);
-        s
+        (s, cpu(libc::RUSAGE_SELF) - c0)
     };
     let hash_only = run(false, "hash-only");
     let with_pdq = run(true, "pdq");
 
     println!();
-    println!("| tool | wall | files/s | MB/s | × sha256sum |");
-    println!("|---|---|---|---|---|");
-    row("sha256sum (coreutils, 1 process)", sha, n, bytes, sha);
+    println!("| tool | wall | files/s | MB/s | wall × sha256sum | CPU (user+sys) | files per CPU-second |");
+    println!("|---|---|---|---|---|---|---|");
+    row("sha256sum (coreutils, 1 process)", sha, n, bytes, sha.0);
     if let Some(t) = sha2p {
-        row("sha256sum, xargs -P 2", t, n, bytes, sha);
+        row("sha256sum, xargs -P 2", t, n, bytes, sha.0);
     }
     match hd {
-        Some(t) => row("hashdeep -r (MD5 + SHA-256, its default)", t, n, bytes, sha),
+        Some(t) => row(
+            "hashdeep -r (MD5 + SHA-256, its default)",
+            t,
+            n,
+            bytes,
+            sha.0,
+        ),
         None => println!("| hashdeep | not installed | | | |"),
     }
     row(
@@ -173,14 +195,14 @@ fn main() {
         hash_only,
         n,
         bytes,
-        sha,
+        sha.0,
     );
     row(
         "lifeguard scan (digests + decode + PDQ)",
         with_pdq,
         n,
         bytes,
-        sha,
+        sha.0,
     );
 
     // Where the time goes: one thread over a sample.
@@ -190,19 +212,22 @@ fn main() {
         .map(|p| std::fs::read(p).unwrap())
         .collect();
     let k = sample.len() as f64;
+    // Thread CPU time, not wall time: other work on the machine does not
+    // count against a step.
+    let thread_cpu = || cpu(libc::RUSAGE_THREAD);
     let time = |f: &dyn Fn(&[u8])| {
-        let t = Instant::now();
+        let t = thread_cpu();
         for b in &sample {
             f(b);
         }
-        t.elapsed().as_secs_f64() / k * 1e3
+        (thread_cpu() - t) / k * 1e3
     };
     let sample_paths: Vec<&PathBuf> = list.iter().step_by((n / 300).max(1)).collect();
-    let t = Instant::now();
+    let t = thread_cpu();
     for p in &sample_paths {
         std::hint::black_box(std::fs::read(p).unwrap());
     }
-    let t_read = t.elapsed().as_secs_f64() / k * 1e3;
+    let t_read = (thread_cpu() - t) / k * 1e3;
     let t_md5 = time(&|b| {
         std::hint::black_box(md5::Md5::digest(b));
     });
@@ -231,12 +256,12 @@ fn main() {
     let t_pdq = t.elapsed().as_secs_f64() / k * 1e3;
     println!();
     println!(
-        "Where the time goes, one thread, mean of {} files ({:.0} KB each):",
+        "Where the time goes, one thread, CPU time, mean of {} files ({:.0} KB each):",
         sample.len(),
         sample.iter().map(|b| b.len()).sum::<usize>() as f64 / k / 1e3
     );
     println!();
-    println!("| step | ms per file | share of the PDQ scan's work |");
+    println!("| step | CPU ms per file | share of the PDQ scan's work |");
     println!("|---|---|---|");
     let total = t_read + t_md5 + t_sha1 + t_sha256 + t_decode + t_pdq;
     for (name, v) in [
