@@ -387,12 +387,10 @@ impl Batch {
 
 /// Splits statements into valid batches of at most [`MAX_BATCH`].
 pub fn batches(statements: Vec<Statement>) -> Result<Vec<Batch>, Error> {
-    let mut out = Vec::new();
-    let mut rest = statements;
-    while !rest.is_empty() {
-        let tail = rest.split_off(rest.len().min(MAX_BATCH));
-        out.push(Batch::new(rest)?);
-        rest = tail;
+    let mut out = Vec::with_capacity(statements.len().div_ceil(MAX_BATCH));
+    let mut rest = statements.into_iter().peekable();
+    while rest.peek().is_some() {
+        out.push(Batch::new(rest.by_ref().take(MAX_BATCH).collect())?);
     }
     Ok(out)
 }
