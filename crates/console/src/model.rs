@@ -306,6 +306,50 @@ mod tests {
         assert_eq!(Role::parse("root"), None);
     }
 
+    fn case(categories: &str, children: &str, behaviours: &[&str]) -> Case {
+        let evidence: Vec<String> = behaviours
+            .iter()
+            .map(|b| {
+                format!(
+                    r#"{{"event":"e","reason":"grooming_risk","conversation":"c","behaviour":"{b}","at":"2026-01-01T00:00:00Z"}}"#
+                )
+            })
+            .collect();
+        serde_json::from_str(&format!(
+            r#"{{"id":"case-1","suspect":"s","status":"open","categories":[{categories}],"reasons":[],
+               "children":{{{children}}},"conversations":["c"],"max_risk":0.9,"reports":0,
+               "evidence":[{}],"opened_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z",
+               "priority":50,"priority_reasons":[]}}"#,
+            evidence.join(",")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn cases_go_to_the_queue_of_their_most_urgent_trait() {
+        let grooming = case(r#""grooming""#, r#""k":"13_15""#, &["age_probing"]);
+        assert_eq!(Queue::of(&grooming), Queue::Grooming);
+        let meeting = case(r#""grooming""#, r#""k":"13_15""#, &["meeting_request"]);
+        assert_eq!(Queue::of(&meeting), Queue::ImminentRisk);
+        let sextortion = case(r#""sextortion","grooming""#, r#""k":"16_17""#, &[]);
+        assert_eq!(Queue::of(&sextortion), Queue::Sextortion);
+        let young = case(r#""sextortion""#, r#""k":"under_13""#, &[]);
+        assert_eq!(Queue::of(&young), Queue::ImminentRisk);
+        let image = case(r#""known_image","sextortion""#, r#""k":"16_17""#, &[]);
+        assert_eq!(Queue::of(&image), Queue::KnownImage);
+        let contact = case(r#""suspicious_contact""#, "", &[]);
+        assert_eq!(Queue::of(&contact), Queue::SuspiciousContact);
+        let row = index_row(&young);
+        assert_eq!(
+            (
+                row.queue.as_str(),
+                row.category.as_str(),
+                row.youngest_band.as_str()
+            ),
+            ("imminent_risk", "sextortion", "under_13")
+        );
+    }
+
     #[test]
     fn only_admins_and_child_safety_moderators_see_evidence() {
         let seeing: Vec<_> = Role::ALL

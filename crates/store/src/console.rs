@@ -48,6 +48,21 @@ CREATE TABLE IF NOT EXISTS console_case_index (
     body_len        INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS console_case_index_queue ON console_case_index(queue, opened_at);
+-- Cases whose queue entry must be (re)built. Triggers keep it, so that the queue
+-- never reads case bodies to find what changed; an entry holds open cases only.
+CREATE TABLE IF NOT EXISTS console_case_dirty (case_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS console_case_added AFTER INSERT ON cases
+BEGIN INSERT OR IGNORE INTO console_case_dirty (case_id) VALUES (NEW.id); END;
+CREATE TRIGGER IF NOT EXISTS console_case_changed AFTER UPDATE ON cases
+WHEN OLD.body IS NOT NEW.body OR OLD.priority IS NOT NEW.priority
+  OR OLD.updated_at IS NOT NEW.updated_at OR OLD.status IS NOT NEW.status
+BEGIN
+  DELETE FROM console_case_index WHERE case_id = NEW.id;
+  INSERT OR IGNORE INTO console_case_dirty (case_id) VALUES (NEW.id);
+END;
+-- Cases stored before the console's tables existed.
+INSERT OR IGNORE INTO console_case_dirty (case_id)
+  SELECT id FROM cases WHERE status = 'open' AND id NOT IN (SELECT case_id FROM console_case_index);
 CREATE INDEX IF NOT EXISTS console_case_index_suspect ON console_case_index(suspect);
 -- Moderator state of a case: closed by an action (reopens when new evidence
 -- arrives after closing), escalated, first view, first action.
@@ -593,10 +608,9 @@ fn audit_insert(tx: &Transaction<'_>, e: &AuditRecord) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The queue's WHERE clause: waiting (open, and not closed since its last
-/// evidence) plus the filters, as parameters ?1..?5.
+/// The queue's WHERE clause: waiting (indexed, so open; and not closed by an
+/// action since its last evidence) plus the filters, as parameters ?1..?5.
 const QUEUE_WHERE: &str = "FROM console_case_index i
-    JOIN cases c ON c.id = i.case_id AND c.status = 'open'
     LEFT JOIN console_case_state s ON s.case_id = i.case_id
     WHERE (s.closed_at IS NULL OR s.closed_at < i.updated_at)
       AND (?1 IS NULL OR i.queue = ?1)
@@ -731,11 +745,15 @@ impl ConsoleStore for SqliteStore {
 
     fn cases_to_index(&self, limit: usize) -> Result<Vec<CaseRecord>, StoreError> {
         let conn = self.reader();
+        // Entries for cases that are gone or no longer open are not rebuilt.
+        conn.prepare_cached(
+            "DELETE FROM console_case_dirty WHERE NOT EXISTS
+             (SELECT 1 FROM cases c WHERE c.id = console_case_dirty.case_id AND c.status = 'open')",
+        )?
+        .execute([])?;
         let mut stmt = conn.prepare_cached(
             "SELECT c.id, c.suspect, c.status, c.priority, c.updated_at, c.body
-             FROM cases c LEFT JOIN console_case_index i ON i.case_id = c.id
-             WHERE c.status = 'open' AND (i.case_id IS NULL OR i.priority != c.priority
-                OR i.body_len != length(c.body) OR i.case_updated != c.updated_at)
+             FROM console_case_dirty d JOIN cases c ON c.id = d.case_id
              LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |row| {
@@ -776,7 +794,10 @@ impl ConsoleStore for SqliteStore {
                  categories, bands, youngest_band, opened_at, updated_at, reasons, case_updated, body_len)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
+            let mut clean =
+                tx.prepare_cached("DELETE FROM console_case_dirty WHERE case_id = ?1")?;
             for (r, len) in rows {
+                clean.execute([&r.case_id])?;
                 // The cases table keeps its own RFC 3339 form of updated_at; the
                 // index copies it verbatim so the change check compares like with like.
                 let case_updated: String = tx
@@ -1205,9 +1226,8 @@ impl ConsoleStore for SqliteStore {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT i.case_id, i.queue, i.category, i.opened_at, s.first_viewed_at, s.first_action_at,
-                    c.status = 'open' AND (s.closed_at IS NULL OR s.closed_at < i.updated_at)
+                    (s.closed_at IS NULL OR s.closed_at < i.updated_at)
              FROM console_case_index i
-             LEFT JOIN cases c ON c.id = i.case_id
              LEFT JOIN console_case_state s ON s.case_id = i.case_id",
         )?;
         let rows = stmt.query_map([], |row| {
