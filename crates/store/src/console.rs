@@ -51,14 +51,22 @@ CREATE INDEX IF NOT EXISTS console_case_index_queue ON console_case_index(queue,
 -- Cases whose queue entry must be (re)built. Triggers keep it, so that the queue
 -- never reads case bodies to find what changed; an entry holds open cases only.
 CREATE TABLE IF NOT EXISTS console_case_dirty (case_id TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS console_case_added AFTER INSERT ON cases
-BEGIN INSERT OR IGNORE INTO console_case_dirty (case_id) VALUES (NEW.id); END;
-CREATE TRIGGER IF NOT EXISTS console_case_changed AFTER UPDATE ON cases
+-- Recreated on every open. The inserts avoid conflicts rather than use OR IGNORE,
+-- which the service's upsert (ON CONFLICT ... DO UPDATE) would override.
+DROP TRIGGER IF EXISTS console_case_added;
+DROP TRIGGER IF EXISTS console_case_changed;
+CREATE TRIGGER console_case_added AFTER INSERT ON cases
+BEGIN
+  INSERT INTO console_case_dirty (case_id) SELECT NEW.id
+    WHERE NOT EXISTS (SELECT 1 FROM console_case_dirty WHERE case_id = NEW.id);
+END;
+CREATE TRIGGER console_case_changed AFTER UPDATE ON cases
 WHEN OLD.body IS NOT NEW.body OR OLD.priority IS NOT NEW.priority
   OR OLD.updated_at IS NOT NEW.updated_at OR OLD.status IS NOT NEW.status
 BEGIN
   DELETE FROM console_case_index WHERE case_id = NEW.id;
-  INSERT OR IGNORE INTO console_case_dirty (case_id) VALUES (NEW.id);
+  INSERT INTO console_case_dirty (case_id) SELECT NEW.id
+    WHERE NOT EXISTS (SELECT 1 FROM console_case_dirty WHERE case_id = NEW.id);
 END;
 -- Cases stored before the console's tables existed.
 INSERT OR IGNORE INTO console_case_dirty (case_id)
@@ -1335,6 +1343,22 @@ mod tests {
             webhook: Some(("http://x/hook".into(), "{}".into())),
             at: Utc::now(),
         }
+    }
+
+    #[test]
+    fn upserting_changed_cases_twice_before_indexing_works() {
+        // Regression: the dirty-case triggers used OR IGNORE, which the cases
+        // upsert overrode, so a second change before indexing failed the write.
+        let (_d, store) = store();
+        store.put_cases(&[case("c1", "s1", 40)]).unwrap();
+        store.put_cases(&[case("c1", "s1", 41)]).unwrap();
+        store.put_cases(&[case("c1", "s1", 42)]).unwrap();
+        assert_eq!(store.cases_to_index(10).unwrap().len(), 1);
+        index(&store, "grooming", "13_15");
+        store.put_cases(&[case("c1", "s1", 43)]).unwrap();
+        store.put_cases(&[case("c1", "s1", 44)]).unwrap();
+        let again = store.cases_to_index(10).unwrap();
+        assert_eq!((again.len(), again[0].priority), (1, 44));
     }
 
     #[test]
