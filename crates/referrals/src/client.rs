@@ -237,6 +237,22 @@ fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// `http://` to a loopback host.
+fn is_loopback_http(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 impl Client {
     /// A client for the configured URL with these credentials.
     pub fn new(
@@ -244,9 +260,11 @@ impl Client {
         credentials: &Credentials,
     ) -> Result<Client, ClientError> {
         let base = config.url.trim_end_matches('/').to_owned();
-        if !(base.starts_with("https://") || base.starts_with("http://")) {
+        // Credentials and evidence travel in these requests: TLS is required,
+        // except to this machine (a local relay or a test double).
+        if !(base.starts_with("https://") || is_loopback_http(&base)) {
             return Err(ClientError::Config(format!(
-                "url must be http(s): {base:?}"
+                "url must be https:// (plain http only to localhost, 127.0.0.1 or [::1]): {base:?}"
             )));
         }
         let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -405,6 +423,27 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_only_to_this_machine() {
+        for ok in [
+            "https://report.cybertip.org/ispws",
+            "http://127.0.0.1:8080/ispws",
+            "http://localhost/ispws",
+            "http://[::1]:9000/x",
+        ] {
+            assert!(ok.starts_with("https://") || is_loopback_http(ok), "{ok}");
+        }
+        for bad in [
+            "http://report.cybertip.org/ispws",
+            "http://localhost.evil.example/x",
+            "http://10.0.0.1/x",
+            "http://127.evil.example/x",
+            "ftp://127.0.0.1/x",
+        ] {
+            assert!(!is_loopback_http(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn codes_map_and_credentials_stay_secret() {
