@@ -34,7 +34,11 @@ fn conversation(i: usize) -> Vec<Event> {
         .lines()
         .filter(|l| l.contains("jordan") || l.contains("\"acc-maya\""))
         .collect();
-    let band = if i.is_multiple_of(3) { "under_13" } else { "13_15" };
+    let band = if i.is_multiple_of(3) {
+        "under_13"
+    } else {
+        "13_15"
+    };
     lines
         .iter()
         .map(|l| {

@@ -50,6 +50,8 @@ pub struct ConsoleState {
     pub(crate) config: Arc<ConsoleConfig>,
     pub(crate) limiter: Arc<auth::LoginLimiter>,
     pub(crate) wake: Arc<tokio::sync::Notify>,
+    /// How long holds placed from the console last (`[retention]`).
+    pub(crate) retention: lifeguard_referrals::config::RetentionConfig,
 }
 
 impl ConsoleState {
@@ -59,11 +61,19 @@ impl ConsoleState {
         store: Arc<dyn Store>,
         engine: Arc<Mutex<SafetyEngine>>,
     ) -> Result<ConsoleState, String> {
-        let config = {
+        let (config, retention) = {
             let engine = engine.lock().unwrap_or_else(|p| p.into_inner());
-            ConsoleConfig::from_table(&engine.config().console)?
+            (
+                ConsoleConfig::from_table(&engine.config().console)?,
+                lifeguard_referrals::config::RetentionConfig::from_table(
+                    &engine.config().retention,
+                )
+                .map_err(|e| e.to_string())?,
+            )
         };
-        ConsoleState::with_config(store, engine, config)
+        let mut state = ConsoleState::with_config(store, engine, config)?;
+        state.retention = retention;
+        Ok(state)
     }
 
     /// The console with explicit settings.
@@ -86,6 +96,7 @@ impl ConsoleState {
             config: Arc::new(config),
             limiter: Arc::default(),
             wake: Arc::default(),
+            retention: lifeguard_referrals::config::RetentionConfig::default(),
         })
     }
 

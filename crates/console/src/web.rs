@@ -810,7 +810,16 @@ async fn claim(
     let session = s.clone();
     let case_id = id.clone();
     let outcome = blocking(move || {
-        load_case(store.as_ref(), &case_id)?;
+        let case = load_case(store.as_ref(), &case_id)?;
+        // A claim blocks everyone else: only someone who may act on the case
+        // may hold it (a plain moderator must not lock an evidence queue).
+        let queue = Queue::of(&case);
+        if !session.role.acts_on(queue) {
+            return Err(PageError::Forbidden(format!(
+                "Cases in the {} queue need a child-safety moderator or an admin.",
+                queue.label()
+            )));
+        }
         let outcome = store.claim(&case_id, session.user_id, Utc::now())?;
         if outcome == ClaimOutcome::Claimed {
             store.append_audit(&audit_entry(
@@ -890,6 +899,7 @@ async fn act(
     let store = state.store.clone();
     let session = s.clone();
     let webhook = state.config.webhook.as_ref().map(|w| w.url.clone());
+    let retention = state.retention.clone();
     let case_id = id.clone();
     blocking(move || {
         let case = load_case(store.as_ref(), &case_id)?;
@@ -950,6 +960,27 @@ async fn act(
             webhook: body,
             at,
         })?;
+        // Referred or preserved evidence is held at once (at least a year,
+        // whatever the retention settings), not only when a package is built.
+        if matches!(
+            action,
+            ActionKind::ReferLawEnforcement | ActionKind::PreserveEvidence
+        ) {
+            let actor = lifeguard_referrals::holds::Actor {
+                username: session.username.clone(),
+                role: session.role.as_str().into(),
+            };
+            lifeguard_referrals::holds::place(
+                store.as_ref(),
+                &case.id,
+                None,
+                &format!("{} by a moderator", action.as_str()),
+                &actor,
+                &retention,
+                at,
+            )
+            .map_err(|e| PageError::Internal(format!("preservation hold: {e}")))?;
+        }
         Ok(())
     })
     .await?;

@@ -320,6 +320,33 @@ async fn two_moderators_never_hold_the_same_case() {
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(claim(&b).await.status, StatusCode::SEE_OTHER);
+    // Escalating hands the case on: the claim goes with it.
+    let r = send(
+        &app.router,
+        "POST",
+        &format!("/console/cases/{case}/action"),
+        &b.cookie,
+        Some(form(&[
+            ("csrf", &b.csrf),
+            ("action", "escalate"),
+            ("reason", "needs a senior reviewer"),
+        ])),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(claim(&a).await.status, StatusCode::SEE_OTHER);
+    // A plain moderator cannot claim (and so lock) a child-safety case.
+    let m = login(&app.router, MODERATOR, PASSWORD).await.ok().unwrap();
+    let r = send(
+        &app.router,
+        "POST",
+        &format!("/console/cases/{case}/release"),
+        &a.cookie,
+        Some(form(&[("csrf", &a.csrf)])),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(claim(&m).await.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -369,6 +396,13 @@ async fn actions_are_recorded_audited_and_take_the_case_off_the_queue() {
         ),
         (case.as_str(), "jordan_k", CSM)
     );
+    // ...and holds the case's evidence at once, for at least a year.
+    use lifeguard_store::ReferralStore;
+    let holds = app.store.holds().unwrap();
+    assert_eq!(holds.len(), 1);
+    assert_eq!(holds[0].case_id, case);
+    assert!(holds[0].events > 0, "the hold keeps no events");
+    assert!(holds[0].held_until - holds[0].created_at >= chrono::Duration::days(365));
     let queue = send(&app.router, "GET", "/console/queue", &csm.cookie, None).await;
     assert!(listed_cases(&queue.body).contains(&case));
     // A ban closes it: off the queue.

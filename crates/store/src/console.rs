@@ -1024,6 +1024,12 @@ impl ConsoleStore for SqliteStore {
                 "UPDATE console_case_state SET escalated = 1 WHERE case_id = ?1",
                 [&a.case_id],
             )?;
+            // Escalating hands the case on: the escalating moderator's claim
+            // would otherwise stop the senior reviewer from acting.
+            tx.execute(
+                "DELETE FROM console_claims WHERE case_id = ?1",
+                [&a.case_id],
+            )?;
         }
         if a.refers {
             tx.execute(
