@@ -203,6 +203,7 @@ pub fn referral_input(
             files.extend(media_file(&event, matches));
         }
     }
+    let files = distinct_file_names(files);
     Ok(ReferralInput {
         case_id: case.id.clone(),
         referral_id,
@@ -408,4 +409,66 @@ pub fn decisions(
     }
     out.sort_by_key(|d| d.action_id);
     Ok(out)
+}
+
+/// One package entry per file name: the same file sent again (same media id,
+/// same SHA-256) is one file with all its matches; different files whose ids
+/// sanitise to the same name get `~2`, `~3`... so that no two collide.
+fn distinct_file_names(
+    files: Vec<crate::package::EvidenceFile>,
+) -> Vec<crate::package::EvidenceFile> {
+    let mut out: Vec<crate::package::EvidenceFile> = Vec::new();
+    for mut f in files {
+        if let Some(same) = out
+            .iter_mut()
+            .find(|o| o.media_id == f.media_id && o.sha256 == f.sha256)
+        {
+            for m in f.matches {
+                if !same.matches.contains(&m) {
+                    same.matches.push(m);
+                }
+            }
+            continue;
+        }
+        let base = f.media_id.clone();
+        let mut n = 1;
+        while out.iter().any(|o| o.file_name() == f.file_name()) {
+            n += 1;
+            f.media_id = format!("{base}~{n}");
+        }
+        out.push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod distinct_names_tests {
+    use super::distinct_file_names;
+    use crate::package::EvidenceFile;
+
+    fn file(id: &str, sha: &str, m: &str) -> EvidenceFile {
+        EvidenceFile {
+            media_id: id.into(),
+            uploader: "u".into(),
+            at: None,
+            bytes: None,
+            md5: None,
+            sha1: None,
+            sha256: Some(sha.into()),
+            pdq: None,
+            matches: vec![m.into()],
+        }
+    }
+
+    #[test]
+    fn resent_files_merge_and_colliding_names_are_told_apart() {
+        let out = distinct_file_names(vec![
+            file("img/1", "aa", "bank A"),
+            file("img/1", "aa", "bank B"),
+            file("img:1", "bb", "bank A"),
+        ]);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].matches, ["bank A", "bank B"]);
+        assert_ne!(out[0].file_name(), out[1].file_name());
+    }
 }
