@@ -305,6 +305,9 @@ pub(crate) fn case(
 ) -> Markup {
     let now = Utc::now();
     let c = &d.case;
+    // Notes and action reasons on evidence queues quote the evidence: only
+    // those who may read the evidence may read them.
+    let private = !s.role.sees_evidence() && d.queue.needs_evidence();
     let target = config.sla(d.queue);
     let open_for = (now - c.opened_at).num_seconds() as f64;
     let breach = d.state.closed_at.is_none() && open_for > target * 3600.0;
@@ -441,7 +444,7 @@ pub(crate) fn case(
                         tbody { @for a in &d.actions { tr {
                             td { (time(a.at)) } td { (a.username) }
                             td { (ActionKind::parse(&a.action).map_or(a.action.as_str(), |k| k.label())) }
-                            td { (a.reason.as_deref().unwrap_or("")) }
+                            td { @if private { "(child-safety moderators and admins only)" } @else { (a.reason.as_deref().unwrap_or("")) } }
                             td { (a.delivery.as_deref().unwrap_or("no webhook")) }
                         } } }
                     }
@@ -449,7 +452,12 @@ pub(crate) fn case(
             }
             section id="notes" aria-labelledby="notes-h" {
                 h2 id="notes-h" { "Notes" }
-                @for n in &d.notes { blockquote.note { p { (n.text) } footer { (n.username) ", " (time(n.at)) } } }
+                @if private {
+                    // Notes and reasons on these cases quote the evidence.
+                    p.restricted { (d.notes.len()) " note(s), for child-safety moderators and admins only." }
+                } @else {
+                    @for n in &d.notes { blockquote.note { p { (n.text) } footer { (n.username) ", " (time(n.at)) } } }
+                }
                 form method="post" action=(format!("/console/cases/{}/note", enc(&c.id))) {
                     input type="hidden" name="csrf" value=(s.csrf);
                     p { label for="note" { "Add a note" } textarea id="note" name="text" rows="2" maxlength="4000" required {} }

@@ -162,6 +162,20 @@ async fn posts_without_the_session_csrf_token_are_refused() {
 async fn a_moderator_cannot_open_child_safety_evidence() {
     let app = app(default_config());
     let case = case_of(&app, "jordan_k");
+    // A child-safety moderator's note quotes the evidence...
+    let csm = login(&app.router, CSM, PASSWORD).await.ok().unwrap();
+    let r = send(
+        &app.router,
+        "POST",
+        &format!("/console/cases/{case}/note"),
+        &csm.cookie,
+        Some(form(&[
+            ("csrf", &csm.csrf),
+            ("text", "he wrote: send me a pic"),
+        ])),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     let moderator = login(&app.router, MODERATOR, PASSWORD).await.ok().unwrap();
     // The summary, without a word of the conversation.
     let page = send(
@@ -180,6 +194,9 @@ async fn a_moderator_cannot_open_child_safety_evidence() {
         !page.body.to_lowercase().contains("how old are you"),
         "message text leaked"
     );
+    // ...so a plain moderator sees that there is a note, not what it says.
+    assert!(!page.body.contains("send me a pic"), "note text leaked");
+    assert!(page.body.contains("1 note(s)"));
     assert!(!page.body.contains("<mark>"));
     // The evidence and the media themselves: 403.
     let r = send(
