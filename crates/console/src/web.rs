@@ -1051,10 +1051,31 @@ async fn audit(
 }
 
 fn csv_field(s: &str) -> String {
+    // A field a spreadsheet would run as a formula (a username typed at the
+    // login form is logged) is prefixed with an apostrophe (OWASP's advice).
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_owned()
+        s
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    #[test]
+    fn formulas_are_defused_and_quotes_escaped() {
+        assert_eq!(
+            super::csv_field("=HYPERLINK(\"x\")"),
+            "\"'=HYPERLINK(\"\"x\"\")\""
+        );
+        assert_eq!(super::csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::csv_field("casey"), "casey");
+        assert_eq!(super::csv_field("a,b"), "\"a,b\"");
     }
 }
 
