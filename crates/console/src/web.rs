@@ -1065,20 +1065,6 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod csv_tests {
-    #[test]
-    fn formulas_are_defused_and_quotes_escaped() {
-        assert_eq!(
-            super::csv_field("=HYPERLINK(\"x\")"),
-            "\"'=HYPERLINK(\"\"x\"\")\""
-        );
-        assert_eq!(super::csv_field("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(super::csv_field("casey"), "casey");
-        assert_eq!(super::csv_field("a,b"), "\"a,b\"");
-    }
-}
-
 async fn audit_csv(
     State(state): State<ConsoleState>,
     headers: HeaderMap,
@@ -1137,4 +1123,18 @@ async fn sla(State(state): State<ConsoleState>, headers: HeaderMap) -> Result<Re
     .await?;
     let report = crate::sla::report(&timings, &state.config, Utc::now());
     Ok((no_store(), views::sla(&s, &report)).into_response())
+}
+
+#[cfg(test)]
+mod csv_tests {
+    #[test]
+    fn formulas_are_defused_and_quotes_escaped() {
+        assert_eq!(
+            super::csv_field("=HYPERLINK(\"x\")"),
+            "\"'=HYPERLINK(\"\"x\"\")\""
+        );
+        assert_eq!(super::csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::csv_field("casey"), "casey");
+        assert_eq!(super::csv_field("a,b"), "\"a,b\"");
+    }
 }
