@@ -549,12 +549,14 @@ pub trait ConsoleStore: Send + Sync {
     fn account_events(&self, account: &str) -> Result<Vec<StoredEvent>, StoreError>;
 }
 
-fn ts(t: DateTime<Utc>) -> String {
+/// A time as stored: RFC 3339 with microseconds, UTC.
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
     // Fixed width so that text order is time order in SQL comparisons.
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-fn time(value: &str) -> rusqlite::Result<DateTime<Utc>> {
+/// A stored time read back.
+pub(crate) fn time(value: &str) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| {
@@ -562,7 +564,8 @@ fn time(value: &str) -> rusqlite::Result<DateTime<Utc>> {
         })
 }
 
-fn opt_time(value: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+/// An optional stored time read back.
+pub(crate) fn opt_time(value: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
     value.as_deref().map(time).transpose()
 }
 

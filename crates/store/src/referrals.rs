@@ -11,6 +11,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
+use crate::console::{opt_time, time, ts};
 use crate::{ActionRecord, CaseRecord, SqliteStore, StoreError};
 
 pub(crate) const SCHEMA: &str = r#"
@@ -201,22 +202,6 @@ pub trait ReferralStore: Send + Sync {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<ActionRecord>, StoreError>;
-}
-
-fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
-
-fn time(value: &str) -> rusqlite::Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(value)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
-        })
-}
-
-fn opt_time(value: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    value.as_deref().map(time).transpose()
 }
 
 fn audit(
