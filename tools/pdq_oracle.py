@@ -25,15 +25,20 @@ def pdq_hex(bits):
     return f"{value:064x}"
 
 
+def hash_file(path):
+    """{"path", "pdq", "quality"} for one file, or {"path", "error"}."""
+    try:
+        with Image.open(path) as img:
+            rgb = np.asarray(img.convert("RGB"))
+        bits, quality = pdqhash.compute(rgb)
+        return {"path": path, "pdq": pdq_hex(bits), "quality": int(quality)}
+    except Exception as e:  # noqa: BLE001 - report and carry on
+        return {"path": path, "error": str(e)}
+
+
 def main(paths):
     for path in paths:
-        try:
-            with Image.open(path) as img:
-                rgb = np.asarray(img.convert("RGB"))
-            bits, quality = pdqhash.compute(rgb)
-            print(json.dumps({"path": path, "pdq": pdq_hex(bits), "quality": int(quality)}))
-        except Exception as e:  # noqa: BLE001 - report and carry on
-            print(json.dumps({"path": path, "error": str(e)}))
+        print(json.dumps(hash_file(path)))
 
 
 if __name__ == "__main__":
