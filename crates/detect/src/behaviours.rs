@@ -14,7 +14,7 @@
 //! one). Because of the last step, every doubled letter in a pattern also accepts
 //! a single letter (`meet` matches `met`), and every anchor is looked for in both
 //! spellings.
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use lifeguard_core::{Behaviour, Span};
 use regex::bytes::{Regex, RegexBuilder};
 
@@ -64,6 +64,22 @@ struct Rule {
     re: Regex,
     veto: Option<Regex>,
     age: Age,
+}
+
+/// What one rule cost over a corpus (see `Detector::rule_costs`).
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct RuleCost {
+    /// The rule's behaviour.
+    pub behaviour: Behaviour,
+    /// The start of its compiled pattern.
+    pub pattern: String,
+    /// Messages whose anchors triggered it.
+    pub triggered: u64,
+    /// Messages it matched.
+    pub matched: u64,
+    /// Nanoseconds spent running it.
+    pub nanos: u64,
 }
 
 /// Detects grooming behaviours in single messages. Build once, share freely
@@ -621,8 +637,11 @@ impl Detector {
             anchor_whole.push(whole);
             anchor_rules.push(ids);
         }
+        // A full DFA: a few hundred kilobytes for these anchors, and the fastest
+        // overlapping scan (the default picks a slower automaton for this many).
         let anchors = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .unwrap_or_else(|e| panic!("anchor automaton: {e}"));
         let unit_after_age = build(
@@ -709,6 +728,57 @@ impl Detector {
                 set(id);
             }
         }
+    }
+
+    /// Where the time goes, rule by rule, over `texts` (for the `rule_cost`
+    /// example): for each rule, how often its anchors triggered it, how often it
+    /// matched and the nanoseconds spent running it; then the nanoseconds spent
+    /// normalising and in the anchor scan. Context is "after an age probe", so
+    /// reply rules run too.
+    #[doc(hidden)]
+    pub fn rule_costs<'a>(
+        &self,
+        texts: impl IntoIterator<Item = &'a str>,
+    ) -> (Vec<RuleCost>, u64, u64) {
+        use std::time::Instant;
+        let mut costs: Vec<RuleCost> = self
+            .rules
+            .iter()
+            .map(|r| RuleCost {
+                behaviour: r.behaviour,
+                pattern: r.re.as_str().chars().take(90).collect(),
+                triggered: 0,
+                matched: 0,
+                nanos: 0,
+            })
+            .collect();
+        let ctx = Context {
+            after_age_probe: true,
+            echo_age: None,
+        };
+        let (mut norm_ns, mut trig_ns) = (0u64, 0u64);
+        for text in texts {
+            let t0 = Instant::now();
+            let norm = normalise(text);
+            let t1 = Instant::now();
+            let mut triggered = [0u64; 4];
+            self.trigger(norm.text.as_bytes(), &mut triggered);
+            let t2 = Instant::now();
+            norm_ns += (t1 - t0).as_nanos() as u64;
+            trig_ns += (t2 - t1).as_nanos() as u64;
+            for (id, rule) in self.rules.iter().enumerate() {
+                if triggered[id / 64] & (1 << (id % 64)) == 0 {
+                    continue;
+                }
+                let mut hits = Vec::new();
+                let t = Instant::now();
+                self.run_rule(rule, norm.text.as_bytes(), &norm, ctx, &mut hits);
+                costs[id].nanos += t.elapsed().as_nanos() as u64;
+                costs[id].triggered += 1;
+                costs[id].matched += (!hits.is_empty()) as u64;
+            }
+        }
+        (costs, norm_ns, trig_ns)
     }
 
     /// Runs every rule on `text` without the anchor prefilter (for testing that

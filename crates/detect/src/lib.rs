@@ -47,7 +47,7 @@ mod conversation;
 mod lang;
 mod normalise;
 
-pub use behaviours::{Context, Detector, Hit, Language};
+pub use behaviours::{Context, Detector, Hit, Language, RuleCost};
 pub use conversation::{
     BehaviourStats, ConversationState, Limits, FEATURE_NAMES, N_FEATURES, RULE_WEIGHTS,
 };
