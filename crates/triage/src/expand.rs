@@ -53,32 +53,45 @@ struct Budget<'a> {
     exhausted: Cell<bool>,
 }
 
-/// Where the compressed size of a stream comes from, for the ratio check.
+/// Where the compressed size of a stream comes from, for the ratio check:
+/// never a size an archive declares (a hostile archive lies), always the
+/// bytes actually read from the compressed side so far.
 enum Compressed<'a> {
     None,
-    Fixed(u64),
     Counted(&'a Cell<u64>),
 }
 
-/// Counts the bytes read through it (the compressed side of a gzip stream).
-struct Counting<'a> {
-    inner: &'a mut dyn Read,
+/// Counts the bytes read through it (the compressed side of a gzip stream,
+/// or the whole of a zip archive: reset before each member is read, so that
+/// it holds what that member's decoder has really consumed, read-ahead of a
+/// few KiB included).
+struct Counting<'a, R> {
+    inner: R,
     count: &'a Cell<u64>,
 }
 
-impl Read for Counting<'_> {
+impl<R: Read> Read for Counting<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count.set(self.count.get() + n as u64);
+        self.count.set(self.count.get().saturating_add(n as u64));
         Ok(n)
     }
 }
 
-/// Enforces the expansion limits on a member's decompressed bytes.
+impl<R: Seek> Seek for Counting<'_, R> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+/// Enforces the expansion limits on a member's decompressed bytes, counted
+/// as they stream out of the decoder (never trusting a declared size).
 struct Guard<'a, 'b> {
     inner: &'a mut dyn Read,
     budget: &'a Budget<'b>,
     compressed: Compressed<'a>,
+    /// The member, for the error message.
+    member: &'a str,
     read: u64,
 }
 
@@ -88,24 +101,25 @@ impl Read for Guard<'_, '_> {
         self.read += n as u64;
         let b = self.budget;
         let l = b.limits;
-        b.expanded.set(b.expanded.get() + n as u64);
+        b.expanded.set(b.expanded.get().saturating_add(n as u64));
         if b.expanded.get() > l.max_expanded_bytes {
             b.exhausted.set(true);
             return Err(io::Error::other(LimitHit(format!(
-                "archive expansion stopped: more than {} bytes expanded from one file (possible archive bomb)",
-                l.max_expanded_bytes
+                "archive expansion stopped at {}: more than {} bytes expanded from one file \
+                 (max_expanded_bytes; possible archive bomb)",
+                self.member, l.max_expanded_bytes
             ))));
         }
         let compressed = match self.compressed {
             Compressed::None => None,
-            Compressed::Fixed(c) => Some(c),
             Compressed::Counted(c) => Some(c.get()),
         };
         if let Some(c) = compressed {
             if self.read > l.ratio_min_bytes && self.read > l.max_ratio.saturating_mul(c.max(1)) {
                 return Err(io::Error::other(LimitHit(format!(
-                    "compression ratio over {}:1 after {} bytes expanded from {} (possible zip bomb); not expanded",
-                    l.max_ratio, self.read, c
+                    "compression ratio over {}:1 in {}: {} bytes expanded from {} compressed bytes \
+                     actually read (max_ratio; possible zip bomb); not expanded",
+                    l.max_ratio, self.member, self.read, c
                 ))));
             }
         }
@@ -399,6 +413,7 @@ impl Ctx<'_, '_> {
             inner: r,
             budget: self.budget,
             compressed,
+            member: path,
             read: 0,
         };
         if let Err(e) = self.process(path, &mut g, depth, mtime, None) {
@@ -410,7 +425,16 @@ impl Ctx<'_, '_> {
     }
 
     fn expand_zip<R: Read + Seek>(&mut self, path: &str, r: R, depth: u32) {
-        let mut za = match zip::ZipArchive::new(r) {
+        // Every byte read from the archive is counted; the count is reset
+        // once a member's header has been read, so that the ratio check
+        // compares what the member's decoder produced with what it really
+        // consumed (the compressed size in the headers is not trusted).
+        let raw = Cell::new(0u64);
+        let counting = Counting {
+            inner: r,
+            count: &raw,
+        };
+        let mut za = match zip::ZipArchive::new(counting) {
             Ok(z) => z,
             Err(e) => return self.out.error(path, format!("zip cannot be read: {e}")),
         };
@@ -444,8 +468,8 @@ impl Ctx<'_, '_> {
                 });
                 continue;
             }
-            let compressed = zf.compressed_size();
-            self.member(&mpath, &mut zf, Compressed::Fixed(compressed), depth, None);
+            raw.set(0);
+            self.member(&mpath, &mut zf, Compressed::Counted(&raw), depth, None);
         }
     }
 

@@ -381,3 +381,78 @@ fn unreadable_and_changing_files_are_errors_and_the_scan_completes() {
         assert_eq!(r.files_scanned, 3);
     }
 }
+
+/// Pseudo-random bytes (incompressible), from a seed.
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..len)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s as u8
+        })
+        .collect()
+}
+
+fn zip_with(members: &[(&str, &[u8], zip::CompressionMethod)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes, method) in members {
+        let o = zip::write::SimpleFileOptions::default().compression_method(*method);
+        w.start_file(*name, o).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_zip_bomb_that_declares_a_large_compressed_size_is_still_stopped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ev = tmp.path().join("evidence");
+    std::fs::create_dir_all(&ev).unwrap();
+    // 64 MiB of zeros deflate to about 64 KiB (about 1,000:1), followed by
+    // 512 KiB of incompressible data stored.
+    let zeros = vec![0u8; 64 << 20];
+    let filler = noise(7, 512 << 10);
+    let mut z = zip_with(&[
+        ("zeros.bin", &zeros, zip::CompressionMethod::Deflated),
+        ("filler.bin", &filler, zip::CompressionMethod::Stored),
+    ]);
+    // The lie: zeros.bin claims a compressed size that runs on into
+    // filler.bin's data, so that its declared ratio is under 200:1.
+    let le32 = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+    assert_eq!(&z[..4], b"PK\x03\x04");
+    let real = le32(&z, 18);
+    assert!(real < 100_000, "{real}");
+    let claimed = real + 400_000;
+    assert!((64u32 << 20) / claimed < 200);
+    z[18..22].copy_from_slice(&claimed.to_le_bytes());
+    let cd = z.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    assert_eq!(le32(&z, cd + 20), real);
+    z[cd + 20..cd + 24].copy_from_slice(&claimed.to_le_bytes());
+    std::fs::write(ev.join("liar.zip"), &z).unwrap();
+
+    let r = complete(
+        scan(
+            &ScanOptions::new(vec![ev.clone()], tmp.path().join("out")),
+            &lifeguard_media::Matcher::new(),
+            &mut NoProgress,
+        )
+        .unwrap(),
+    );
+    let errs = errors_of(&r);
+    let member = format!("{}/liar.zip!zeros.bin", ev.display());
+    let reason = errs
+        .get(&member)
+        .unwrap_or_else(|| panic!("no error for the bomb: {errs:#?}"));
+    assert!(reason.contains("zip bomb"), "{reason}");
+    assert!(reason.contains("200:1"), "{reason}");
+    assert!(reason.contains("liar.zip!zeros.bin"), "{reason}");
+    // No hashes for the bomb's expanded bytes; the other member is fine.
+    assert!(!r.matches.iter().any(|m| m.path == member));
+    let csv = std::fs::read_to_string(tmp.path().join("out/files.csv")).unwrap();
+    assert!(!csv.lines().any(|l| l.starts_with(&format!("{member},"))));
+    assert!(csv
+        .lines()
+        .any(|l| l.starts_with(&format!("{}/liar.zip!filler.bin,", ev.display()))));
+}
