@@ -299,3 +299,82 @@ fn scan_exit_status_and_usage_errors() {
     // --out is required.
     assert_eq!(lifeguard(&["scan", s(&ev)]).status.code(), Some(2));
 }
+
+/// A ustar archive of one regular file (written by hand: the test has no
+/// archive crate).
+fn tar_of(name: &str, data: &[u8]) -> Vec<u8> {
+    let mut h = [0u8; 512];
+    h[..name.len()].copy_from_slice(name.as_bytes());
+    h[100..107].copy_from_slice(b"0000644");
+    h[108..115].copy_from_slice(b"0000000");
+    h[116..123].copy_from_slice(b"0000000");
+    h[124..135].copy_from_slice(format!("{:011o}", data.len()).as_bytes());
+    h[136..147].copy_from_slice(b"14500000000");
+    h[156] = b'0';
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    let mut out = h.to_vec();
+    out.extend_from_slice(data);
+    out.resize(out.len().div_ceil(512) * 512 + 1024, 0);
+    out
+}
+
+#[test]
+fn expansion_budget_flag_bounds_what_the_whole_scan_expands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let ev = dir.path().join("evidence");
+    std::fs::create_dir_all(&ev).unwrap();
+    for i in 0..3u8 {
+        std::fs::write(
+            ev.join(format!("t{i}.tar")),
+            tar_of("m.bin", &vec![i; 600 << 10]),
+        )
+        .unwrap();
+    }
+    std::fs::write(ev.join("notes.txt"), b"plain\n").unwrap();
+    let run = |out: &str, budget: &str| {
+        lifeguard(&[
+            "scan",
+            s(&ev),
+            "--out",
+            s(&dir.path().join(out)),
+            "--db",
+            s(&db),
+            "--threads",
+            "1",
+            "--progress",
+            "none",
+            "--expansion-budget",
+            budget,
+        ])
+    };
+    // Room for one member of 600 KiB, not two.
+    let o = run("o1", "1MiB");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = report(&dir.path().join("o1"));
+    assert_eq!(r["files_on_disk"], 4);
+    assert_eq!(r["archive_members"], 1);
+    let errors = r["errors"].as_array().unwrap();
+    let budget: Vec<&str> = errors
+        .iter()
+        .filter(|e| {
+            e["reason"]
+                .as_str()
+                .unwrap()
+                .contains("scan-wide expansion budget of 1048576 bytes")
+        })
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(budget.len(), 2, "{errors:#?}");
+    assert!(budget[0].ends_with("t1.tar!m.bin") && budget[1].ends_with("t2.tar"));
+    // The default leaves them all expanded.
+    let o = run("o2", "256GiB");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(report(&dir.path().join("o2"))["archive_members"], 3);
+    // Not a size: a usage error.
+    assert_eq!(run("o3", "lots").status.code(), Some(2));
+}

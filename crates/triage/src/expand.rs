@@ -6,6 +6,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Cursor, Read, Seek};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use lifeguard_media::{decode, pdq_from_rgb8, HashType, Matcher, PdqOptions};
 
@@ -32,6 +33,50 @@ pub(crate) struct Settings<'a> {
     pub pdq: bool,
     pub thumbnails: bool,
     pub matcher: &'a Matcher,
+    pub scan_budget: &'a ScanBudget,
+}
+
+/// Expanded bytes of the whole scan, shared by the workers
+/// ([`Limits::max_scan_expanded_bytes`]).
+pub(crate) struct ScanBudget {
+    limit: u64,
+    used: AtomicU64,
+    exhausted: AtomicBool,
+}
+
+impl ScanBudget {
+    /// A budget of `limit` bytes of which `used` are spent already (by
+    /// earlier runs of a resumed scan).
+    pub fn new(limit: u64, used: u64) -> ScanBudget {
+        ScanBudget {
+            limit,
+            used: AtomicU64::new(used),
+            exhausted: AtomicBool::new(used > limit),
+        }
+    }
+
+    /// Counts `n` more bytes; false once the budget is exceeded.
+    fn spend(&self, n: u64) -> bool {
+        if n > 0 {
+            let before = self.used.fetch_add(n, Ordering::Relaxed);
+            if before.saturating_add(n) > self.limit {
+                self.exhausted.store(true, Ordering::Relaxed);
+            }
+        }
+        !self.exhausted()
+    }
+
+    fn exhausted(&self) -> bool {
+        self.exhausted.load(Ordering::Relaxed)
+    }
+
+    fn message(&self) -> String {
+        format!(
+            "the scan-wide expansion budget of {} bytes is used up (max_scan_expanded_bytes, \
+             --expansion-budget)",
+            self.limit
+        )
+    }
 }
 
 /// A limit on expansion was reached; carried through `io::Error`.
@@ -48,6 +93,7 @@ impl std::error::Error for LimitHit {}
 /// Expansion budget shared by everything inside one file on disk.
 struct Budget<'a> {
     limits: &'a Limits,
+    scan: &'a ScanBudget,
     expanded: Cell<u64>,
     members: Cell<u64>,
     exhausted: Cell<bool>,
@@ -102,6 +148,14 @@ impl Read for Guard<'_, '_> {
         let b = self.budget;
         let l = b.limits;
         b.expanded.set(b.expanded.get().saturating_add(n as u64));
+        if !b.scan.spend(n as u64) {
+            b.exhausted.set(true);
+            return Err(io::Error::other(LimitHit(format!(
+                "archive expansion stopped at {}: {}; the rest of this archive is not expanded",
+                self.member,
+                b.scan.message()
+            ))));
+        }
         if b.expanded.get() > l.max_expanded_bytes {
             b.exhausted.set(true);
             return Err(io::Error::other(LimitHit(format!(
@@ -169,6 +223,7 @@ pub(crate) fn process_file(c: &Candidate, s: &Settings) -> FileResult {
     let mut out = FileResult::default();
     let budget = Budget {
         limits: s.limits,
+        scan: s.scan_budget,
         expanded: Cell::new(0),
         members: Cell::new(0),
         exhausted: Cell::new(false),
@@ -246,6 +301,15 @@ pub(crate) fn process_file(c: &Candidate, s: &Settings) -> FileResult {
 
 impl FileResult {
     fn error(&mut self, path: &str, reason: String) {
+        // A limit hit deep inside nested archives surfaces again at each
+        // level that reads through it: one entry per path and reason.
+        if self
+            .errors
+            .iter()
+            .any(|e| e.path == path && e.reason == reason)
+        {
+            return;
+        }
         self.errors.push(ErrorEntry {
             path: path.to_owned(),
             reason,
@@ -278,8 +342,10 @@ impl Ctx<'_, '_> {
         let n = read_full(&mut hr, &mut head)?;
         head.truncate(n);
         let kind = sniff(&head);
-        let expand = kind.is_archive() && depth < limits.max_depth;
         let mut notes: Vec<String> = Vec::new();
+        let too_deep = depth >= limits.max_depth;
+        let no_budget = self.s.scan_budget.exhausted();
+        let expand = kind.is_archive() && !too_deep && !no_budget;
         let mut buffered: Option<Vec<u8>> = None;
         let mut big_zip = false;
 
@@ -322,10 +388,15 @@ impl Ctx<'_, '_> {
             } else {
                 drain(&mut hr)?;
             }
-            if kind.is_archive() && !expand {
+            if kind.is_archive() && too_deep {
                 notes.push(format!(
                     "archive nested deeper than {} levels; hashed, not expanded",
                     limits.max_depth
+                ));
+            } else if kind.is_archive() && no_budget {
+                notes.push(format!(
+                    "archive not expanded: {}; hashed, not expanded",
+                    self.s.scan_budget.message()
                 ));
             }
         }
@@ -384,6 +455,17 @@ impl Ctx<'_, '_> {
     fn member_allowed(&mut self, archive: &str) -> bool {
         let b = self.budget;
         if b.exhausted.get() {
+            return false;
+        }
+        if b.scan.exhausted() {
+            b.exhausted.set(true);
+            self.out.error(
+                archive,
+                format!(
+                    "archive expansion stopped: {}; the remaining members are not read",
+                    b.scan.message()
+                ),
+            );
             return false;
         }
         b.members.set(b.members.get() + 1);

@@ -59,13 +59,19 @@ pub use model::{
     BankSummary, ErrorEntry, FileEntry, MatchCount, MatchInfo, MatchRow, Report, SkippedEntry,
 };
 
-/// Limits on archive expansion and decoding, per file on disk.
+/// Limits on archive expansion and decoding: per file on disk, except
+/// [`Limits::max_scan_expanded_bytes`], which is for the whole scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Deepest archive nesting expanded (an archive at the top is depth 1).
     pub max_depth: u32,
     /// Most bytes expanded from one file on disk, all levels together.
     pub max_expanded_bytes: u64,
+    /// Most bytes expanded from all archives of the scan together (all
+    /// runs of a resumed scan). Where it runs out the archive being
+    /// expanded gets an error entry, every archive after it is hashed as a
+    /// file but not expanded (an error entry each), and the scan carries on.
+    pub max_scan_expanded_bytes: u64,
     /// Most archive members read from one file on disk.
     pub max_members: u64,
     /// Largest expanded-to-compressed ratio of one member ...
@@ -86,6 +92,7 @@ impl Default for Limits {
         Limits {
             max_depth: 8,
             max_expanded_bytes: 32 << 30,
+            max_scan_expanded_bytes: DEFAULT_SCAN_EXPANDED_BYTES,
             max_members: 1_000_000,
             max_ratio: 200,
             ratio_min_bytes: 16 << 20,
@@ -95,6 +102,11 @@ impl Default for Limits {
         }
     }
 }
+
+/// Default of [`Limits::max_scan_expanded_bytes`]: 256 GiB, about ten
+/// minutes of hashing at typical speeds; expansion is streamed, so this
+/// bounds time rather than memory.
+pub const DEFAULT_SCAN_EXPANDED_BYTES: u64 = 256 << 30;
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
@@ -289,11 +301,20 @@ pub fn scan(
     let total_bytes: u64 = walked.files.iter().map(|c| c.size).sum();
     progress.start(total_files, total_bytes, resumed_files, resumed_bytes);
 
+    // The scan-wide expansion budget counts what earlier runs expanded.
+    let resumed_expanded: u64 = records
+        .iter()
+        .flat_map(|r| r.entries.iter().filter(move |e| e.path != r.path))
+        .map(|e| e.size)
+        .fold(0u64, u64::saturating_add);
+    let scan_budget =
+        expand::ScanBudget::new(opts.limits.max_scan_expanded_bytes, resumed_expanded);
     let settings = expand::Settings {
         limits: &opts.limits,
         pdq: opts.pdq,
         thumbnails: opts.thumbnails,
         matcher,
+        scan_budget: &scan_budget,
     };
     let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::sync_channel::<journal::Record>(256);

@@ -456,3 +456,71 @@ fn a_zip_bomb_that_declares_a_large_compressed_size_is_still_stopped() {
         .lines()
         .any(|l| l.starts_with(&format!("{}/liar.zip!filler.bin,", ev.display()))));
 }
+
+#[test]
+fn the_scan_wide_expansion_budget_stops_expanding_and_the_scan_carries_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ev = tmp.path().join("evidence");
+    std::fs::create_dir_all(&ev).unwrap();
+    // Five archives, each far under the per-file limits (300 KiB stored,
+    // 1:1), and plain files.
+    for i in 0..5u64 {
+        let member = noise(100 + i, 300 << 10);
+        std::fs::write(
+            ev.join(format!("a{i}.zip")),
+            zip_with(&[("m.bin", &member, zip::CompressionMethod::Stored)]),
+        )
+        .unwrap();
+    }
+    for i in 0..3 {
+        std::fs::write(ev.join(format!("n{i}.txt")), format!("note {i}\n")).unwrap();
+    }
+    let mut opts = ScanOptions::new(vec![ev.clone()], tmp.path().join("out"));
+    opts.threads = 1;
+    assert_eq!(
+        opts.limits.max_scan_expanded_bytes,
+        lifeguard_triage::DEFAULT_SCAN_EXPANDED_BYTES
+    );
+    opts.limits.max_scan_expanded_bytes = 1 << 20; // room for three members, not four
+    let r = complete(scan(&opts, &lifeguard_media::Matcher::new(), &mut NoProgress).unwrap());
+    // Every file on disk is hashed, archives included.
+    assert_eq!(r.files_on_disk, 8);
+    assert_eq!(r.archive_members, 3, "{:#?}", r.errors);
+    let budget: Vec<_> = r
+        .errors
+        .iter()
+        .filter(|e| {
+            e.reason
+                .contains("scan-wide expansion budget of 1048576 bytes")
+        })
+        .collect();
+    // One where it ran out (the member being read), one on each archive
+    // after it.
+    assert_eq!(budget.len(), 2, "{:#?}", r.errors);
+    assert_eq!(budget[0].path, format!("{}/a3.zip!m.bin", ev.display()));
+    assert_eq!(budget[1].path, format!("{}/a4.zip", ev.display()));
+    assert!(budget[1].reason.contains("not expanded"));
+    let csv = std::fs::read_to_string(tmp.path().join("out/files.csv")).unwrap();
+    for p in ["a3.zip", "a4.zip", "n0.txt", "n2.txt", "a2.zip!m.bin"] {
+        let p = format!("{}/{p},", ev.display());
+        assert!(
+            csv.lines().any(|l| l.starts_with(&p)),
+            "{p} not in files.csv"
+        );
+    }
+    assert!(!csv.contains("a3.zip!m.bin"));
+
+    // A resumed scan counts what the earlier run expanded.
+    let mut opts = ScanOptions::new(vec![ev.clone()], tmp.path().join("out-2"));
+    opts.threads = 1;
+    opts.limits.max_scan_expanded_bytes = 1 << 20;
+    opts.stop_after = Some(3); // a0..a2 expanded
+    assert!(matches!(
+        scan(&opts, &lifeguard_media::Matcher::new(), &mut NoProgress).unwrap(),
+        Outcome::Interrupted { .. }
+    ));
+    opts.stop_after = None;
+    let r = complete(scan(&opts, &lifeguard_media::Matcher::new(), &mut NoProgress).unwrap());
+    assert!(r.resumed_files >= 3, "{}", r.resumed_files);
+    assert_eq!(r.archive_members, 3, "{:#?}", r.errors);
+}

@@ -49,6 +49,12 @@ pub struct Args {
     /// Progress display on stderr: a bar on a terminal, JSON lines otherwise.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressArg,
+    /// Most bytes expanded from all archives of the scan together (e.g.
+    /// 500G, 64MiB, 1000000); where it runs out, the archive being expanded
+    /// gets an error entry, later archives are hashed but not expanded, and
+    /// the scan carries on. Per file on disk the limit is 32 GiB.
+    #[arg(long, value_name = "SIZE", default_value = "256GiB", value_parser = parse_size)]
+    pub expansion_budget: u64,
     /// Stop after hashing this many files (an interruption drill; run again
     /// to resume).
     #[arg(long, hide = true)]
@@ -79,6 +85,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     opts.pdq = !args.no_pdq;
     opts.thumbnails = args.thumbnails;
     opts.stop_after = args.stop_after;
+    opts.limits.max_scan_expanded_bytes = args.expansion_budget;
     let mode = match args.progress {
         ProgressArg::Auto if std::io::stderr().is_terminal() => ProgressArg::Bar,
         ProgressArg::Auto => ProgressArg::Json,
@@ -117,6 +124,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(if r.matches.is_empty() { 0 } else { 1 }))
         }
     }
+}
+
+/// A byte count: digits, optionally followed by K, M, G or T (powers of
+/// 1024; `KiB`, `KB`, `k` and so on are read the same) or B.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(digits);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (e.g. 500G, 64MiB, 1000000)"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return Err(format!("{s:?} is not a size (e.g. 500G, 64MiB, 1000000)")),
+    };
+    n.checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("{s:?} is too large"))
 }
 
 /// Progress on stderr: an indicatif bar, or one JSON line a second.
