@@ -12,7 +12,7 @@ use lifeguard_media::{decode, pdq_from_rgb8, HashType, Matcher, PdqOptions};
 
 use crate::digest::{read_full, sniff, HashingReader, Kind};
 use crate::model::{ErrorEntry, FileEntry, SkippedEntry};
-use crate::walk::{mtime_ns, Candidate};
+use crate::walk::{ctime_ns, mtime_ns, Candidate};
 use crate::Limits;
 
 /// Bytes read to detect the type before deciding what to do with a stream.
@@ -282,7 +282,12 @@ pub(crate) fn process_file(c: &Candidate, s: &Settings) -> FileResult {
                 Some(_) => changes.push("replaced by another file".to_owned()),
                 None => changes.push("removed".to_owned()),
             }
-            if c.size != before.len() || c.mtime_ns != mtime_ns(&before) {
+            if c.size != before.len()
+                || c.mtime_ns != mtime_ns(&before)
+                || c.ino != before.ino()
+                || c.dev != before.dev()
+                || c.ctime_ns != ctime_ns(&before)
+            {
                 changes.push("changed between listing and hashing".to_owned());
             }
             if !changes.is_empty() {

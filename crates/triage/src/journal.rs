@@ -1,9 +1,10 @@
 //! The resume journal: `journal.jsonl` in the output folder, one header line
 //! then one line per finished file on disk, appended as files finish and
 //! fsync'd in batches. A scan that is started again with the same paths and
-//! options reads it and skips every file whose path, size and modification
-//! time are unchanged. A torn last line (the process was killed mid-write)
-//! is dropped.
+//! options reads it and skips every file whose path, size, modification
+//! time, inode, device and status-change time are unchanged. A torn last
+//! line (the process was killed mid-write, possibly inside a UTF-8
+//! sequence) is dropped: the journal is read up to its last complete line.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, Write};
@@ -34,6 +35,14 @@ pub(crate) struct Record {
     pub path: String,
     pub size: u64,
     pub mtime_ns: i128,
+    /// Inode, device and status-change time as listed (absent from
+    /// journals of older versions: such a record is not trusted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ino: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dev: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ctime_ns: Option<i128>,
     pub entries: Vec<FileEntry>,
     #[serde(default)]
     pub errors: Vec<ErrorEntry>,
@@ -72,15 +81,17 @@ impl Journal {
         let mut found: Option<Header> = None;
         {
             let mut reader = BufReader::new(&mut file);
-            let mut line = String::new();
+            // Bytes, not text: a line torn inside a UTF-8 sequence is not
+            // valid UTF-8, and must end the reading, not the resume.
+            let mut line = Vec::new();
             loop {
                 line.clear();
-                let n = reader.read_line(&mut line).map_err(io)?;
-                if n == 0 || !line.ends_with('\n') {
+                let n = reader.read_until(b'\n', &mut line).map_err(io)?;
+                if n == 0 || line.last() != Some(&b'\n') {
                     break; // end, or a torn last line
                 }
                 if found.is_none() {
-                    match serde_json::from_str::<Header>(&line) {
+                    match serde_json::from_slice::<Header>(&line) {
                         Ok(h) => found = Some(h),
                         Err(_) => {
                             return Err(TriageError::Usage(format!(
@@ -90,7 +101,7 @@ impl Journal {
                         }
                     }
                 } else {
-                    match serde_json::from_str::<Record>(&line) {
+                    match serde_json::from_slice::<Record>(&line) {
                         Ok(r) => records.push(r),
                         Err(_) => break,
                     }

@@ -17,7 +17,8 @@
 //! `manifest_sha256` is the SHA-256 of `files.csv`) and `report.html`, and,
 //! while the scan runs, `journal.jsonl`: each finished file is appended to
 //! it, so that a scan started again after an interruption skips the files
-//! already hashed (same path, size and modification time).
+//! already hashed (same path, size, modification time, inode, device and
+//! status-change time).
 //!
 //! ```
 //! use lifeguard_media::{BankSpec, HashType, Matcher};
@@ -282,7 +283,8 @@ pub fn scan(
         .map_err(|e| TriageError::Usage(format!("cannot start worker threads: {e}")))?;
     let walked = pool.install(|| walk::walk(&opts.paths, &canonical));
 
-    // Journal records still valid: same path, size and modification time.
+    // Journal records still valid: same path, size, modification time,
+    // inode, device and status-change time.
     let mut finished: HashMap<String, journal::Record> = HashMap::new();
     for r in done {
         finished.insert(r.path.clone(), r);
@@ -291,7 +293,15 @@ pub fn scan(
     let mut todo = Vec::new();
     for c in &walked.files {
         match finished.remove(&c.display) {
-            Some(r) if r.size == c.size && r.mtime_ns == c.mtime_ns => records.push(r),
+            Some(r)
+                if r.size == c.size
+                    && r.mtime_ns == c.mtime_ns
+                    && r.ino == Some(c.ino)
+                    && r.dev == Some(c.dev)
+                    && r.ctime_ns == Some(c.ctime_ns) =>
+            {
+                records.push(r)
+            }
             _ => todo.push(c),
         }
     }
@@ -337,6 +347,9 @@ pub fn scan(
                         path: c.display.clone(),
                         size: c.size,
                         mtime_ns: c.mtime_ns,
+                        ino: Some(c.ino),
+                        dev: Some(c.dev),
+                        ctime_ns: Some(c.ctime_ns),
                         entries: r.entries,
                         errors: r.errors,
                         skipped: r.skipped,

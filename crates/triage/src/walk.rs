@@ -4,6 +4,7 @@
 //! are never opened.
 
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
@@ -18,6 +19,13 @@ pub(crate) struct Candidate {
     pub size: u64,
     /// Modification time, nanoseconds since the epoch (0 when unknown).
     pub mtime_ns: i128,
+    /// Inode number, device and status-change time (nanoseconds): with the
+    /// size and modification time, what tells the journal that a file is
+    /// the one an earlier run hashed (a file replaced, or rewritten with its
+    /// modification time set back, has another inode or ctime).
+    pub ino: u64,
+    pub dev: u64,
+    pub ctime_ns: i128,
 }
 
 #[derive(Default)]
@@ -35,6 +43,11 @@ pub(crate) fn mtime_ns(m: &fs::Metadata) -> i128 {
         },
         Err(_) => 0,
     }
+}
+
+/// Status-change time of `m`, nanoseconds since the epoch.
+pub(crate) fn ctime_ns(m: &fs::Metadata) -> i128 {
+    i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec())
 }
 
 pub(crate) fn display(p: &Path) -> String {
@@ -144,6 +157,9 @@ fn push_file(out: &Mutex<WalkOut>, path: &Path, m: &fs::Metadata) {
         display: display(path),
         size: m.len(),
         mtime_ns: mtime_ns(m),
+        ino: m.ino(),
+        dev: m.dev(),
+        ctime_ns: ctime_ns(m),
     };
     lock(out).files.push(c);
 }

@@ -524,3 +524,74 @@ fn the_scan_wide_expansion_budget_stops_expanding_and_the_scan_carries_on() {
     assert!(r.resumed_files >= 3, "{}", r.resumed_files);
     assert_eq!(r.archive_members, 3, "{:#?}", r.errors);
 }
+
+#[test]
+fn resume_survives_a_line_torn_inside_utf8_and_rehashes_files_replaced_with_the_same_size_and_mtime(
+) {
+    let tmp = tempfile::tempdir().unwrap();
+    let ev = tmp.path().join("evidence");
+    std::fs::create_dir_all(&ev).unwrap();
+    for i in 0..40u32 {
+        std::fs::write(ev.join(format!("f{i:02}.txt")), format!("file {i:02}\n")).unwrap();
+    }
+    let m = lifeguard_media::Matcher::new();
+    let out = tmp.path().join("case");
+    let mut opts = ScanOptions::new(vec![ev.clone()], out.clone());
+    opts.threads = 1;
+    opts.stop_after = Some(5);
+    assert!(matches!(
+        scan(&opts, &m, &mut NoProgress).unwrap(),
+        Outcome::Interrupted { .. }
+    ));
+    // Killed in mid-write, inside a two-byte UTF-8 sequence (é is C3 A9).
+    let journal = out.join(lifeguard_triage::journal::JOURNAL_FILE);
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .unwrap()
+        .write_all(b"{\"path\":\"caf\xc3")
+        .unwrap();
+    opts.stop_after = None;
+    let r = complete(scan(&opts, &m, &mut NoProgress).expect("the torn line is dropped"));
+    assert!(r.resumed_files >= 5);
+    assert_eq!(r.files_on_disk, 40);
+
+    // Same size, same modification time, other content: rewritten in
+    // place (same inode, new ctime), and replaced by another file renamed
+    // over it (new inode).
+    let keep_mtime = |p: &Path, mtime: std::time::SystemTime| {
+        std::fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+    };
+    std::thread::sleep(std::time::Duration::from_millis(50)); // a new ctime
+    let inplace = ev.join("f03.txt");
+    let renamed = ev.join("f30.txt");
+    let mtimes = [mtime_of(&inplace), mtime_of(&renamed)];
+    std::fs::write(&inplace, b"FILE 03\n").unwrap();
+    keep_mtime(&inplace, mtimes[0]);
+    let tmpfile = tmp.path().join("f30.new");
+    std::fs::write(&tmpfile, b"FILE 30\n").unwrap();
+    keep_mtime(&tmpfile, mtimes[1]);
+    std::fs::rename(&tmpfile, &renamed).unwrap();
+    for (p, mtime) in [&inplace, &renamed].into_iter().zip(mtimes) {
+        let md = std::fs::metadata(p).unwrap();
+        assert_eq!((md.len(), md.modified().unwrap()), (8, mtime));
+    }
+
+    let again = complete(scan(&opts, &m, &mut NoProgress).unwrap());
+    assert_eq!((again.resumed_files, again.hashed_files), (38, 2));
+    let csv = std::fs::read_to_string(out.join("files.csv")).unwrap();
+    for (p, body) in [(&inplace, b"FILE 03\n"), (&renamed, b"FILE 30\n")] {
+        let row = format!("{},8,", p.display());
+        let line = csv.lines().find(|l| l.starts_with(&row)).unwrap();
+        assert!(line.contains(&corpus::sha256_hex(body)), "{line}");
+    }
+}
+
+fn mtime_of(p: &Path) -> std::time::SystemTime {
+    std::fs::metadata(p).unwrap().modified().unwrap()
+}
