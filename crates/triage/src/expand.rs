@@ -12,7 +12,7 @@ use lifeguard_media::{decode, pdq_from_rgb8, HashType, Matcher, PdqOptions};
 
 use crate::digest::{read_full, sniff, HashingReader, Kind};
 use crate::model::{ErrorEntry, FileEntry, SkippedEntry};
-use crate::walk::{ctime_ns, mtime_ns, Candidate};
+use crate::walk::{ctime_ns, escape_name, mtime_ns, Candidate};
 use crate::Limits;
 
 /// Bytes read to detect the type before deciding what to do with a stream.
@@ -532,7 +532,7 @@ impl Ctx<'_, '_> {
             let name = za
                 .name_for_index(i)
                 .and_then(Result::ok)
-                .map(|n| n.into_owned())
+                .map(|n| escape_name(n.as_bytes()))
                 .unwrap_or_else(|| format!("#{i}"));
             let mut zf = match za.by_index(i) {
                 Ok(z) => z,
@@ -544,7 +544,7 @@ impl Ctx<'_, '_> {
                     continue;
                 }
             };
-            let mpath = format!("{path}!{}", String::from_utf8_lossy(zf.name_raw()));
+            let mpath = format!("{path}!{}", escape_name(zf.name_raw()));
             if zf.is_dir() {
                 continue;
             }
@@ -583,7 +583,7 @@ impl Ctx<'_, '_> {
             if !self.member_allowed(path) {
                 break;
             }
-            let name = String::from_utf8_lossy(&ent.path_bytes()).into_owned();
+            let name = escape_name(&ent.path_bytes());
             let mpath = format!("{path}!{name}");
             let et = ent.header().entry_type();
             if et.is_dir() {
@@ -627,7 +627,7 @@ impl Ctx<'_, '_> {
         let name = gz
             .header()
             .and_then(|h| h.filename())
-            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .map(escape_name)
             .unwrap_or_else(|| gunzipped_name(path));
         let mpath = format!("{path}!{name}");
         self.member(&mpath, &mut gz, Compressed::Counted(&count), depth, None);

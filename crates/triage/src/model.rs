@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEntry {
     /// Where it is. A member of an archive reads `outer.zip!inner/dir/x.jpg`
-    /// (one `!` per level of nesting).
+    /// (one `!` per level of nesting). In names, on disk and in archives,
+    /// `%` is written `%25`, `!` is written `%21` and a byte that is not
+    /// valid UTF-8 is written `%XX`, so a `!` is always an archive boundary.
     pub path: String,
     /// Size in bytes (expanded size for archive members).
     pub size: u64,
@@ -136,7 +138,7 @@ pub struct Report {
     /// with `O_NOATIME` where the kernel allowed), nothing was written under
     /// the evidence paths.
     pub evidence_access: String,
-    /// The evidence paths as given.
+    /// The evidence paths as given (escaped as [`FileEntry::path`] is).
     pub paths: Vec<String>,
     /// Banks matched against.
     pub banks: Vec<BankSummary>,

@@ -50,8 +50,33 @@ pub(crate) fn ctime_ns(m: &fs::Metadata) -> i128 {
     i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec())
 }
 
+/// A name (a path on disk, or an archive member's name) as the report
+/// writes it: `%` becomes `%25` and `!` becomes `%21`, so that a `!` in a
+/// report path only ever marks an archive boundary
+/// (`outer.zip!inner/dir/x.jpg`); a byte that is not part of valid UTF-8
+/// becomes `%XX` (upper-case hex), so that two names never read the same.
+pub(crate) fn escape_name(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '%' => out.push_str("%25"),
+                '!' => out.push_str("%21"),
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// A path on disk as the report writes it (see [`escape_name`]).
 pub(crate) fn display(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
+    use std::os::unix::ffi::OsStrExt;
+    escape_name(p.as_os_str().as_bytes())
 }
 
 /// Walks `roots` on the current rayon pool. `canonical` are the roots with
@@ -180,4 +205,20 @@ fn push_skipped(out: &Mutex<WalkOut>, path: &Path, reason: String) {
 
 fn lock(m: &Mutex<WalkOut>) -> std::sync::MutexGuard<'_, WalkOut> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_escaped_so_that_bang_is_only_an_archive_boundary() {
+        assert_eq!(escape_name(b"a/b.jpg"), "a/b.jpg");
+        assert_eq!(escape_name(b"a!b.jpg"), "a%21b.jpg");
+        assert_eq!(escape_name(b"100%.txt"), "100%25.txt");
+        assert_eq!(escape_name(b"%21"), "%2521");
+        assert_eq!(escape_name("café".as_bytes()), "café");
+        assert_eq!(escape_name(b"caf\xe9!"), "caf%E9%21");
+        assert_ne!(escape_name(b"\xff"), escape_name(b"\xfe"));
+    }
 }

@@ -595,3 +595,80 @@ fn resume_survives_a_line_torn_inside_utf8_and_rehashes_files_replaced_with_the_
 fn mtime_of(p: &Path) -> std::time::SystemTime {
     std::fs::metadata(p).unwrap().modified().unwrap()
 }
+
+#[test]
+fn a_bang_in_a_name_is_not_confusable_with_an_archive_boundary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ev = tmp.path().join("evidence");
+    std::fs::create_dir_all(&ev).unwrap();
+    // A file named `a!b.txt`, and a zip named `a` holding `b.txt`: before
+    // escaping, both read `evidence/a!b.txt`.
+    std::fs::write(ev.join("a!b.txt"), b"on disk\n").unwrap();
+    std::fs::write(
+        ev.join("a"),
+        zip_with(&[("b.txt", b"in the zip\n", zip::CompressionMethod::Stored)]),
+    )
+    .unwrap();
+    // A member with `!` in its name, a name with `%`, a name that is
+    // not UTF-8.
+    std::fs::write(
+        ev.join("z.zip"),
+        zip_with(&[("x!y.txt", b"member\n", zip::CompressionMethod::Stored)]),
+    )
+    .unwrap();
+    std::fs::write(ev.join("100%21.txt"), b"percent\n").unwrap();
+    use std::os::unix::ffi::OsStrExt;
+    std::fs::write(
+        ev.join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt")),
+        b"latin-1 name\n",
+    )
+    .unwrap();
+
+    let out = tmp.path().join("out");
+    let r = complete(
+        scan(
+            &ScanOptions::new(vec![ev.clone()], out.clone()),
+            &lifeguard_media::Matcher::new(),
+            &mut NoProgress,
+        )
+        .unwrap(),
+    );
+    let csv = std::fs::read_to_string(out.join("files.csv")).unwrap();
+    let mut paths: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    paths.sort();
+    let e = ev.display();
+    let mut want = vec![
+        format!("{e}/a"),
+        format!("{e}/a!b.txt"),
+        format!("{e}/a%21b.txt"),
+        format!("{e}/z.zip"),
+        format!("{e}/z.zip!x%21y.txt"),
+        format!("{e}/100%2521.txt"),
+        format!("{e}/caf%E9.txt"),
+    ];
+    want.sort();
+    assert_eq!(paths, want);
+    assert_eq!(r.files_scanned, 7);
+    // The on-disk file and the member have their own hashes.
+    let sha = |p: &str| {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{p},")))
+            .unwrap()
+            .split(',')
+            .nth(6)
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        sha(&format!("{e}/a%21b.txt")),
+        corpus::sha256_hex(b"on disk\n")
+    );
+    assert_eq!(
+        sha(&format!("{e}/a!b.txt")),
+        corpus::sha256_hex(b"in the zip\n")
+    );
+}
