@@ -378,3 +378,85 @@ fn expansion_budget_flag_bounds_what_the_whole_scan_expands() {
     // Not a size: a usage error.
     assert_eq!(run("o3", "lots").status.code(), Some(2));
 }
+
+#[test]
+fn csv_fields_a_spreadsheet_would_run_as_formulas_are_defused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let ev = dir.path().join("evidence");
+    std::fs::create_dir_all(&ev).unwrap();
+    // Given relative to the working folder, the names are the paths.
+    let names = [
+        "=HYPERLINK(\"evil.example\",\"open\").txt",
+        "+1.txt",
+        "-2.txt",
+        "@3.txt",
+        "\tt.txt",
+    ];
+    for n in names {
+        std::fs::write(ev.join(n), format!("content of {n}\n")).unwrap();
+    }
+    let csv = dir.path().join("banks.csv");
+    // MD5 with coreutils (`lifeguard hash` is for images).
+    let md5 = Command::new("md5sum")
+        .arg(ev.join("+1.txt"))
+        .output()
+        .unwrap();
+    let md5 = String::from_utf8_lossy(&md5.stdout);
+    let md5 = md5.split_whitespace().next().unwrap();
+    std::fs::write(
+        &csv,
+        format!("hash_type,hash,bank,label\nmd5,{md5},known,=1+1\n"),
+    )
+    .unwrap();
+    let imp = lifeguard(&["bank", "import", s(&csv), "--db", s(&db)]);
+    assert_eq!(imp.status.code(), Some(0), "{}", stderr(&imp));
+    let out = dir.path().join("case");
+    let mut args = vec![
+        "scan",
+        "--out",
+        s(&out),
+        "--db",
+        s(&db),
+        "--progress",
+        "none",
+        "--",
+    ];
+    args.extend(names);
+    let o = Command::new(env!("CARGO_BIN_EXE_lifeguard"))
+        .args(&args)
+        .current_dir(&ev)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+
+    let files = std::fs::read_to_string(out.join("files.csv")).unwrap();
+    let rows: Vec<&str> = files.lines().skip(1).collect();
+    assert_eq!(rows.len(), names.len());
+    for row in &rows {
+        assert!(
+            row.starts_with('\'') || row.starts_with("\"'"),
+            "not defused: {row:?}"
+        );
+    }
+    assert!(files.contains("\"'=HYPERLINK(\"\"evil.example\"\",\"\"open\"\").txt\","));
+    assert!(files.contains("\n'+1.txt,") && files.contains("\n'-2.txt,"));
+    assert!(files.contains("\n'@3.txt,") && files.contains("\n'\tt.txt,"));
+    let matches = std::fs::read_to_string(out.join("matches.csv")).unwrap();
+    let row = matches.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with("'+1.txt,") && row.contains(",known,'=1+1,"),
+        "{row}"
+    );
+    // The report keeps the names as they are; the manifest hash is of the
+    // file as written.
+    let r = report(&out);
+    assert_eq!(r["matches"][0]["path"], "+1.txt");
+    assert_eq!(r["matches"][0]["match"]["label"], "=1+1");
+    let sum = Command::new("sha256sum")
+        .arg(out.join("files.csv"))
+        .output()
+        .unwrap();
+    let sum = String::from_utf8_lossy(&sum.stdout);
+    assert_eq!(sum.split_whitespace().next(), r["manifest_sha256"].as_str());
+}

@@ -81,13 +81,24 @@ pub(crate) fn counts(rows: &[MatchRow]) -> Vec<MatchCount> {
     by.into_values().collect()
 }
 
-/// One CSV field (RFC 4180: quoted when it holds a comma, quote or line
-/// break; quotes doubled).
+/// One CSV field. A field that a spreadsheet would run as a formula (it
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return: a file named
+/// `=HYPERLINK(…)` under a relative evidence path, a bank label) is
+/// prefixed with an apostrophe, the rule of the console's audit CSV
+/// (OWASP's advice); so is a field that already starts with an apostrophe,
+/// so that one leading apostrophe can always be taken off again to get the
+/// value back. Then RFC 4180: quoted when it holds a comma, quote or line
+/// break; quotes doubled.
 fn field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_owned()
+        s
     }
 }
 
@@ -104,12 +115,12 @@ pub(crate) fn files_csv(entries: &[FileEntry]) -> String {
             "{},{},{},{},{},{},{},{},{},{},{}",
             field(&e.path),
             e.size,
-            opt(&e.mtime),
-            e.kind,
+            field(&opt(&e.mtime)),
+            field(&e.kind),
             e.md5,
             e.sha1,
             e.sha256,
-            opt(&e.pdq),
+            field(&opt(&e.pdq)),
             opt(&e.quality),
             opt(&e.width),
             opt(&e.height)
@@ -130,13 +141,13 @@ pub(crate) fn matches_csv(rows: &[MatchRow]) -> String {
             r.size,
             r.sha256,
             r.md5,
-            opt(&r.pdq),
-            m.kind,
+            field(&opt(&r.pdq)),
+            field(&m.kind),
             field(&m.bank),
             field(&m.label),
             m.distance,
-            m.hash_type,
-            m.hash
+            field(&m.hash_type),
+            field(&m.hash)
         );
     }
     s
@@ -307,6 +318,69 @@ mod tests {
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("two\nlines"), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn csv_fields_a_spreadsheet_would_run_are_defused() {
+        // The console's rule (crates/console, audit CSV) ...
+        assert_eq!(
+            field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(field("+1"), "'+1");
+        assert_eq!(field("-1"), "'-1");
+        assert_eq!(field("\tx"), "'\tx");
+        assert_eq!(field("\rx"), "\"'\rx\"");
+        // ... and a leading apostrophe is doubled, so the prefix can be
+        // taken off without ambiguity.
+        assert_eq!(field("'=x"), "''=x");
+        assert_eq!(field("a=b"), "a=b");
+        assert_eq!(field("/ev/=x.jpg"), "/ev/=x.jpg");
+    }
+
+    #[test]
+    fn manifest_and_matches_csv_defuse_formulas() {
+        let e = FileEntry {
+            path: "=HYPERLINK(\"http://x\")".into(),
+            size: 3,
+            mtime: Some("-0001-01-01T00:00:00Z".into()),
+            kind: "data".into(),
+            md5: "m".into(),
+            sha1: "s1".into(),
+            sha256: "s256".into(),
+            pdq: None,
+            quality: None,
+            width: None,
+            height: None,
+            thumbnail: None,
+        };
+        let csv = files_csv(std::slice::from_ref(&e));
+        let row = csv.lines().nth(1).unwrap();
+        assert!(
+            row.starts_with("\"'=HYPERLINK(\"\"http://x\"\")\",3,'-0001-01-01T00:00:00Z,data,"),
+            "{row}"
+        );
+        let rows = vec![MatchRow {
+            path: "+cmd|' /C calc'!A0".into(),
+            size: 3,
+            sha256: "s256".into(),
+            md5: "m".into(),
+            pdq: None,
+            matched: MatchInfo {
+                kind: "exact".into(),
+                bank: "@bank".into(),
+                label: "-label".into(),
+                distance: 0,
+                hash_type: "sha256".into(),
+                hash: "s256".into(),
+            },
+        }];
+        let csv = matches_csv(&rows);
+        assert_eq!(
+            csv.lines().nth(1).unwrap(),
+            "'+cmd|' /C calc'!A0,3,s256,m,,exact,'@bank,'-label,0,sha256,s256"
+        );
     }
 
     #[test]
