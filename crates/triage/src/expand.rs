@@ -26,6 +26,9 @@ pub(crate) struct FileResult {
     pub entries: Vec<FileEntry>,
     pub errors: Vec<ErrorEntry>,
     pub skipped: Vec<SkippedEntry>,
+    /// Opens of the file with `O_NOATIME`, and without it (refused).
+    pub opens_noatime: u64,
+    pub opens_plain: u64,
 }
 
 pub(crate) struct Settings<'a> {
@@ -196,8 +199,9 @@ fn describe(e: &io::Error) -> String {
 
 /// Opens a file for reading only: `O_RDONLY | O_NOFOLLOW | O_NONBLOCK`,
 /// plus `O_NOATIME` where the kernel allows it (the owner or root), so that
-/// even the access time of the evidence is left as it was.
-pub(crate) fn open_read_only(path: &Path) -> io::Result<File> {
+/// even the access time of the evidence is left as it was. Counts in `out`
+/// which of the two it was.
+fn open_read_only(path: &Path, out: &mut FileResult) -> io::Result<File> {
     let base = libc::O_NOFOLLOW | libc::O_NONBLOCK;
     match OpenOptions::new()
         .read(true)
@@ -205,9 +209,18 @@ pub(crate) fn open_read_only(path: &Path) -> io::Result<File> {
         .open(path)
     {
         Err(e) if e.raw_os_error() == Some(libc::EPERM) => {
-            OpenOptions::new().read(true).custom_flags(base).open(path)
+            let f = OpenOptions::new()
+                .read(true)
+                .custom_flags(base)
+                .open(path)?;
+            out.opens_plain += 1;
+            Ok(f)
         }
-        r => r,
+        Ok(f) => {
+            out.opens_noatime += 1;
+            Ok(f)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -228,7 +241,7 @@ pub(crate) fn process_file(c: &Candidate, s: &Settings) -> FileResult {
         members: Cell::new(0),
         exhausted: Cell::new(false),
     };
-    let mut f = match open_read_only(&c.path) {
+    let mut f = match open_read_only(&c.path, &mut out) {
         Ok(f) => f,
         Err(e) => {
             out.error(&c.display, format!("cannot be opened: {e}"));
@@ -424,7 +437,7 @@ impl Ctx<'_, '_> {
         match (kind, buffered) {
             (Kind::Image(_), Some(buf)) => self.image(&mut entry, &buf),
             (Kind::Zip, Some(buf)) => self.expand_zip(path, Cursor::new(&buf[..]), depth + 1),
-            (Kind::Zip, None) if big_zip => match disk.map(open_read_only) {
+            (Kind::Zip, None) if big_zip => match disk.map(|p| open_read_only(p, self.out)) {
                 Some(Ok(f)) => self.expand_zip(path, f, depth + 1),
                 Some(Err(e)) => notes.push(format!("cannot be reopened to expand: {e}")),
                 None => {}

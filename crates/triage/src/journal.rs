@@ -48,6 +48,29 @@ pub(crate) struct Record {
     pub errors: Vec<ErrorEntry>,
     #[serde(default)]
     pub skipped: Vec<SkippedEntry>,
+    /// Opens of the file with `O_NOATIME` and without it (absent from
+    /// journals of older versions: not recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_noatime: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_plain: Option<u64>,
+}
+
+/// What one run's walk did to the evidence's access times (one line per
+/// run, written after its walk).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Walked {
+    /// Directories listed with `O_NOATIME`.
+    pub dirs_noatime: u64,
+    /// Directories listed without it.
+    pub dirs_plain: u64,
+    /// Symbolic links read.
+    pub links_read: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WalkLine {
+    walk: Walked,
 }
 
 pub(crate) struct Journal {
@@ -64,7 +87,11 @@ impl Journal {
     /// Opens (or creates) the journal. Returns it with the header in force
     /// and the records of finished files. A journal from another scan
     /// (other paths or options) is a usage error.
-    pub fn open(dir: &Path, header: Header) -> Result<(Journal, Header, Vec<Record>), TriageError> {
+    #[allow(clippy::type_complexity)]
+    pub fn open(
+        dir: &Path,
+        header: Header,
+    ) -> Result<(Journal, Header, Vec<Record>, Vec<Walked>), TriageError> {
         let path = dir.join(JOURNAL_FILE);
         let io = |e: std::io::Error| TriageError::Io {
             path: path.clone(),
@@ -77,6 +104,7 @@ impl Journal {
             .open(&path)
             .map_err(io)?;
         let mut records = Vec::new();
+        let mut walks = Vec::new();
         let mut good_len = 0u64;
         let mut found: Option<Header> = None;
         {
@@ -103,7 +131,10 @@ impl Journal {
                 } else {
                     match serde_json::from_slice::<Record>(&line) {
                         Ok(r) => records.push(r),
-                        Err(_) => break,
+                        Err(_) => match serde_json::from_slice::<WalkLine>(&line) {
+                            Ok(w) => walks.push(w.walk),
+                            Err(_) => break,
+                        },
                     }
                 }
                 good_len += n as u64;
@@ -146,7 +177,18 @@ impl Journal {
             },
             header,
             records,
+            walks,
         ))
+    }
+
+    /// Appends what this run's walk did (see [`Walked`]).
+    pub fn append_walk(&mut self, w: &Walked) -> Result<(), TriageError> {
+        let mut line = serde_json::to_string(&WalkLine { walk: w.clone() }).expect("serialises");
+        line.push('\n');
+        self.file
+            .write_all(line.as_bytes())
+            .map_err(|e| self.err(e))?;
+        self.sync()
     }
 
     /// Appends one record (one write per line, so a kill tears at most the

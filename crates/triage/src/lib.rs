@@ -57,7 +57,8 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 pub use model::{
-    BankSummary, ErrorEntry, FileEntry, MatchCount, MatchInfo, MatchRow, Report, SkippedEntry,
+    AccessTimes, BankSummary, ErrorEntry, FileEntry, MatchCount, MatchInfo, MatchRow, Report,
+    SkippedEntry,
 };
 
 /// Limits on archive expansion and decoding: per file on disk, except
@@ -266,7 +267,7 @@ pub fn scan(
     })?;
 
     let paths: Vec<String> = opts.paths.iter().map(|p| walk::display(p)).collect();
-    let (mut journal, header, done) = journal::Journal::open(
+    let (mut journal, header, done, mut walks) = journal::Journal::open(
         &opts.out,
         journal::Header {
             lifeguard_scan_journal: 1,
@@ -282,6 +283,13 @@ pub fn scan(
         .build()
         .map_err(|e| TriageError::Usage(format!("cannot start worker threads: {e}")))?;
     let walked = pool.install(|| walk::walk(&opts.paths, &canonical));
+    let this_walk = journal::Walked {
+        dirs_noatime: walked.dirs_noatime,
+        dirs_plain: walked.dirs_plain,
+        links_read: walked.links_read,
+    };
+    journal.append_walk(&this_walk)?;
+    walks.push(this_walk);
 
     // Journal records still valid: same path, size, modification time,
     // inode, device and status-change time.
@@ -353,6 +361,8 @@ pub fn scan(
                         entries: r.entries,
                         errors: r.errors,
                         skipped: r.skipped,
+                        opens_noatime: Some(r.opens_noatime),
+                        opens_plain: Some(r.opens_plain),
                     };
                     let _ = tx.send(rec);
                 })
@@ -393,6 +403,7 @@ pub fn scan(
         &header.started,
         paths,
         walked,
+        &walks,
         records,
         resumed_files,
         hashed,
@@ -411,6 +422,7 @@ fn write_outputs(
     started: &str,
     paths: Vec<String>,
     walked: walk::WalkOut,
+    walks: &[journal::Walked],
     records: Vec<journal::Record>,
     resumed_files: u64,
     hashed_files: u64,
@@ -421,6 +433,22 @@ fn write_outputs(
     let mut errors = walked.errors;
     let mut skipped = walked.skipped;
     let (mut archive_members, mut expanded_bytes) = (0u64, 0u64);
+    let mut access = AccessTimes::default();
+    for w in walks {
+        access.opened_with_noatime += w.dirs_noatime;
+        access.opened_without_noatime += w.dirs_plain;
+        access.links_read += w.links_read;
+    }
+    for r in &records {
+        match (r.opens_noatime, r.opens_plain) {
+            (Some(n), Some(p)) => {
+                access.opened_with_noatime += n;
+                access.opened_without_noatime += p;
+            }
+            _ => access.not_recorded += 1,
+        }
+    }
+    access.finish();
     for r in records {
         for e in &r.entries {
             if e.path != r.path {
@@ -445,6 +473,7 @@ fn write_outputs(
         started: started.to_owned(),
         finished: now(),
         evidence_access: "read-only".to_owned(),
+        access_times: access,
         paths,
         banks: matcher
             .banks()

@@ -125,6 +125,71 @@ pub struct MatchCount {
     pub pdq: u64,
 }
 
+/// What the scan did to the access times of the evidence (all runs of a
+/// resumed scan together). Files and directories are opened with
+/// `O_NOATIME`, which Linux allows only to their owner or root; where it
+/// was refused they were opened without it, and reading them may have
+/// updated their access times (whether it did depends on the mount:
+/// `noatime`, `relatime`, read-only). Reading a symbolic link's target can
+/// update the link's access time; `O_NOATIME` does not apply to that.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessTimes {
+    /// True only when every file and directory was opened with
+    /// `O_NOATIME` and no symbolic link was read: the scan left the access
+    /// times as they were.
+    pub preserved: bool,
+    /// Opens of files and directories with `O_NOATIME`.
+    pub opened_with_noatime: u64,
+    /// Opens of files and directories without it (the kernel refused it).
+    pub opened_without_noatime: u64,
+    /// Symbolic links whose target was read (evidence paths that are links
+    /// included).
+    pub links_read: u64,
+    /// Files resumed from a journal written by an older version, which did
+    /// not record how they were opened.
+    pub not_recorded: u64,
+    /// The same in words.
+    pub note: String,
+}
+
+impl AccessTimes {
+    pub(crate) fn finish(&mut self) {
+        self.preserved =
+            self.opened_without_noatime == 0 && self.links_read == 0 && self.not_recorded == 0;
+        self.note = if self.preserved {
+            "every file and directory was opened with O_NOATIME and no link was read: \
+             access times were left as they were"
+                .to_owned()
+        } else {
+            let mut why = Vec::new();
+            if self.opened_without_noatime > 0 {
+                why.push(format!(
+                    "{} opens of files and directories were made without O_NOATIME \
+                     (Linux allows it only to the owner or root)",
+                    self.opened_without_noatime
+                ));
+            }
+            if self.links_read > 0 {
+                why.push(format!(
+                    "{} symbolic links were read (O_NOATIME does not apply to that)",
+                    self.links_read
+                ));
+            }
+            if self.not_recorded > 0 {
+                why.push(format!(
+                    "for {} files hashed by an older version it was not recorded",
+                    self.not_recorded
+                ));
+            }
+            format!(
+                "access times not preserved everywhere: {}; those access times may have been \
+                 updated, depending on the mount options",
+                why.join("; ")
+            )
+        };
+    }
+}
+
 /// `report.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -134,10 +199,13 @@ pub struct Report {
     pub started: String,
     /// When the report was written.
     pub finished: String,
-    /// Always `read-only`: every evidence file was opened read-only (and
-    /// with `O_NOATIME` where the kernel allowed), nothing was written under
-    /// the evidence paths.
+    /// Always `read-only`: every evidence file was opened read-only, nothing
+    /// was written under the evidence paths. (Access times: see
+    /// [`Report::access_times`].)
     pub evidence_access: String,
+    /// Whether access times were left as they were, and where not.
+    #[serde(default)]
+    pub access_times: AccessTimes,
     /// The evidence paths as given (escaped as [`FileEntry::path`] is).
     pub paths: Vec<String>,
     /// Banks matched against.

@@ -186,8 +186,9 @@ th{{background:#f0f0f0}} td.n{{text-align:right}} code{{font-size:12px;word-brea
     let _ = write!(
         h,
         "<p class=\"note\">Evidence opened {}; nothing was written under the evidence paths. \
-{} image is shown in this report.</p>",
+Access times: {}. {} image is shown in this report.</p>",
         esc(&r.evidence_access),
+        esc(&r.access_times.note),
         if thumbnails.is_empty() {
             "No"
         } else {

@@ -1,7 +1,9 @@
 //! Parallel walk of the evidence tree. Symbolic links are never followed
 //! (each is listed with where it points: inside the evidence, whose target is
 //! then scanned where it lies, outside it, a loop, or nowhere); special files
-//! are never opened.
+//! are never opened. Directories are opened with `O_NOATIME` where the
+//! kernel allows it (the owner or root), so that listing them leaves their
+//! access times as they were; the walk counts where it could not.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -33,6 +35,89 @@ pub(crate) struct WalkOut {
     pub files: Vec<Candidate>,
     pub errors: Vec<ErrorEntry>,
     pub skipped: Vec<SkippedEntry>,
+    /// Directories listed through a descriptor opened with `O_NOATIME`.
+    pub dirs_noatime: u64,
+    /// Directories listed without it (the kernel refused it).
+    pub dirs_plain: u64,
+    /// Symbolic links whose target was read (evidence paths that are links
+    /// included): reading a link can update its access time.
+    pub links_read: u64,
+}
+
+/// A directory opened for listing.
+struct DirStream(*mut libc::DIR);
+
+impl Drop for DirStream {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from a successful fdopendir and is
+        // closed once.
+        unsafe { libc::closedir(self.0) };
+    }
+}
+
+/// Opens a directory for listing: `O_RDONLY | O_DIRECTORY | O_CLOEXEC`,
+/// `O_NOFOLLOW` unless `follow`, and `O_NOATIME` unless the kernel refuses
+/// it (EPERM: neither the owner nor root). Returns whether `O_NOATIME` was
+/// used.
+fn open_dir(path: &Path, follow: bool) -> std::io::Result<(DirStream, bool)> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(|_| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "path holds a NUL byte")
+    })?;
+    let mut flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC;
+    if !follow {
+        flags |= libc::O_NOFOLLOW;
+    }
+    let mut noatime = true;
+    // SAFETY: `c` is a NUL-terminated path; open has no other requirement.
+    let mut fd = unsafe { libc::open(c.as_ptr(), flags | libc::O_NOATIME) };
+    if fd < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM) {
+        noatime = false;
+        // SAFETY: as above.
+        fd = unsafe { libc::open(c.as_ptr(), flags) };
+    }
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `fd` is an open directory descriptor, owned by the stream
+    // from here on (closedir closes it).
+    let dir = unsafe { libc::fdopendir(fd) };
+    if dir.is_null() {
+        let e = std::io::Error::last_os_error();
+        // SAFETY: fdopendir failed, so `fd` is still ours to close.
+        unsafe { libc::close(fd) };
+        return Err(e);
+    }
+    Ok((DirStream(dir), noatime))
+}
+
+impl DirStream {
+    /// The next entry (other than `.` and `..`): its name and `d_type`.
+    fn next_entry(&mut self) -> Option<std::io::Result<(std::ffi::OsString, u8)>> {
+        use std::os::unix::ffi::OsStrExt;
+        loop {
+            // SAFETY: errno is thread-local; readdir is given the stream
+            // opened above, used by this thread only; the entry it returns
+            // is read before the next call.
+            unsafe {
+                *libc::__errno_location() = 0;
+                let ent = libc::readdir(self.0);
+                if ent.is_null() {
+                    let e = std::io::Error::last_os_error();
+                    return match e.raw_os_error() {
+                        Some(0) | None => None,
+                        Some(_) => Some(Err(e)),
+                    };
+                }
+                let name = std::ffi::CStr::from_ptr((*ent).d_name.as_ptr()).to_bytes();
+                if name == b"." || name == b".." {
+                    continue;
+                }
+                let name = std::ffi::OsStr::from_bytes(name).to_owned();
+                return Some(Ok((name, (*ent).d_type)));
+            }
+        }
+    }
 }
 
 pub(crate) fn mtime_ns(m: &fs::Metadata) -> i128 {
@@ -87,12 +172,15 @@ pub(crate) fn walk(roots: &[PathBuf], canonical: &[PathBuf]) -> WalkOut {
         for root in roots {
             // The roots themselves are what the examiner named: a root that
             // is a link is followed (its target is the evidence).
+            if fs::symlink_metadata(root).is_ok_and(|m| m.file_type().is_symlink()) {
+                lock(&out).links_read += 1;
+            }
             match fs::metadata(root) {
                 Err(e) => push_error(&out, root, format!("cannot be read: {e}")),
                 Ok(m) if m.is_dir() => {
                     let root = root.clone();
                     let out = &out;
-                    s.spawn(move |s| walk_dir(s, root, canonical, out));
+                    s.spawn(move |s| walk_dir(s, root, true, canonical, out));
                 }
                 Ok(m) if m.is_file() => push_file(&out, root, &m),
                 Ok(_) => push_skipped(&out, root, special_reason(root)),
@@ -106,38 +194,77 @@ pub(crate) fn walk(roots: &[PathBuf], canonical: &[PathBuf]) -> WalkOut {
     w
 }
 
+/// What a directory entry is, not following links.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Type {
+    Link,
+    Dir,
+    File,
+    Special,
+}
+
+fn type_of(path: &Path, d_type: u8) -> std::io::Result<Type> {
+    Ok(match d_type {
+        libc::DT_LNK => Type::Link,
+        libc::DT_DIR => Type::Dir,
+        libc::DT_REG => Type::File,
+        libc::DT_UNKNOWN => {
+            let t = fs::symlink_metadata(path)?.file_type();
+            if t.is_symlink() {
+                Type::Link
+            } else if t.is_dir() {
+                Type::Dir
+            } else if t.is_file() {
+                Type::File
+            } else {
+                Type::Special
+            }
+        }
+        _ => Type::Special,
+    })
+}
+
 fn walk_dir<'s>(
     s: &rayon::Scope<'s>,
     dir: PathBuf,
+    root: bool,
     canonical: &'s [PathBuf],
     out: &'s Mutex<WalkOut>,
 ) {
-    let rd = match fs::read_dir(&dir) {
-        Ok(rd) => rd,
+    let mut rd = match open_dir(&dir, root) {
+        Ok((rd, noatime)) => {
+            let mut o = lock(out);
+            if noatime {
+                o.dirs_noatime += 1;
+            } else {
+                o.dirs_plain += 1;
+            }
+            rd
+        }
         Err(e) => return push_error(out, &dir, format!("directory cannot be read: {e}")),
     };
-    for ent in rd {
-        let ent = match ent {
+    while let Some(ent) = rd.next_entry() {
+        let (name, d_type) = match ent {
             Ok(e) => e,
             Err(e) => {
                 push_error(out, &dir, format!("directory listing failed: {e}"));
                 break;
             }
         };
-        let path = ent.path();
-        // file_type() does not follow links.
-        let ft = match ent.file_type() {
+        let path = dir.join(name);
+        let ft = match type_of(&path, d_type) {
             Ok(t) => t,
             Err(e) => {
                 push_error(out, &path, format!("cannot be read: {e}"));
                 continue;
             }
         };
-        if ft.is_symlink() {
+        if ft == Type::Link {
+            lock(out).links_read += 1;
             push_skipped(out, &path, link_reason(&path, canonical));
-        } else if ft.is_dir() {
-            s.spawn(move |s| walk_dir(s, path, canonical, out));
-        } else if ft.is_file() {
+        } else if ft == Type::Dir {
+            s.spawn(move |s| walk_dir(s, path, false, canonical, out));
+        } else if ft == Type::File {
             match fs::symlink_metadata(&path) {
                 Ok(m) => push_file(out, &path, &m),
                 Err(e) => push_error(out, &path, format!("cannot be read: {e}")),
