@@ -6,8 +6,10 @@
 //! its type from its content, streams MD5, SHA-1 and SHA-256 over it, decodes
 //! images and computes their PDQ hash, and looks inside zip, tar and gzip
 //! archives (nested, within [`Limits`] on depth, members, expanded bytes and
-//! compression ratio, so that a zip bomb becomes an error entry rather than
-//! an exhausted machine). Every file and archive member is matched against
+//! compression ratio, counted as the bytes stream rather than taken from
+//! the archive's headers, and within a budget of expanded bytes for the
+//! whole scan, so that a zip bomb becomes an error entry rather than an
+//! exhausted machine). Every file and archive member is matched against
 //! the banks of a [`Matcher`]: exactly by any of the three digests, and by
 //! PDQ within each bank's threshold. Anything that cannot be read is an
 //! error entry and the scan carries on.
