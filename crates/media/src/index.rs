@@ -115,6 +115,8 @@ pub struct HammingIndex {
     indexed: usize,
     dead: Vec<u64>,
     dead_count: usize,
+    /// `hashes` lives in memory advised for huge pages.
+    hashes_huge: bool,
 }
 
 impl Default for HammingIndex {
@@ -142,6 +144,7 @@ impl HammingIndex {
             indexed: 0,
             dead: Vec::new(),
             dead_count: 0,
+            hashes_huge: false,
         }
     }
 
@@ -151,7 +154,9 @@ impl HammingIndex {
     /// If there are `u32::MAX` hashes or more.
     pub fn build(hashes: &[Pdq]) -> HammingIndex {
         let mut idx = HammingIndex::new();
-        idx.hashes = hashes.iter().map(Words::from_pdq).collect();
+        idx.hashes = huge_vec(hashes.len());
+        idx.hashes.extend(hashes.iter().map(Words::from_pdq));
+        idx.hashes_huge = true;
         idx.dead = vec![0; idx.hashes.len().div_ceil(64)];
         idx.rebuild();
         idx
@@ -227,6 +232,7 @@ impl HammingIndex {
             }
         }
         self.hashes = kept;
+        self.hashes_huge = false;
         self.dead = vec![0; self.hashes.len().div_ceil(64)];
         self.dead_count = 0;
         self.rebuild();
@@ -242,6 +248,13 @@ impl HammingIndex {
     fn rebuild(&mut self) {
         let n = self.hashes.len();
         assert!(n < u32::MAX as usize, "too many hashes for u32 ids");
+        if n * std::mem::size_of::<Words>() >= HUGE_PAGE_MIN_BYTES && !self.hashes_huge {
+            // Move the store into memory advised for huge pages (see `huge_vec`).
+            let mut fresh = huge_vec(self.hashes.capacity());
+            fresh.extend_from_slice(&self.hashes);
+            self.hashes = fresh;
+            self.hashes_huge = true;
+        }
         let hashes = &self.hashes;
         for (t, table) in self.tables.iter_mut().enumerate() {
             let mut offsets = vec![0u32; KEYS + 1];
@@ -252,8 +265,7 @@ impl HammingIndex {
                 offsets[k + 1] += offsets[k];
             }
             let mut next = offsets.clone();
-            let mut ids = std::mem::take(&mut table.ids);
-            ids.clear();
+            let mut ids = huge_vec(n);
             ids.resize(n, 0);
             for (i, h) in hashes.iter().enumerate() {
                 let k = h.key(t);
@@ -372,6 +384,38 @@ fn masks(radius: u32) -> &'static [u16] {
         1 => &all[..17],
         _ => &all[..],
     }
+}
+
+/// Buffers smaller than this are left to ordinary pages.
+const HUGE_PAGE_MIN_BYTES: usize = 4 << 20;
+
+/// An empty vector with room for `cap` items whose memory, when large, Linux
+/// is asked to back with transparent huge pages before it is first touched.
+///
+/// A query reads tens of thousands of candidates at random places in a store
+/// of hundreds of megabytes: with 4 KiB pages nearly every read also misses
+/// the TLB and walks the page table; with 2 MiB pages the whole store fits in
+/// the TLB. The advice is only a hint: where the kernel declines (huge pages
+/// off, other systems), nothing changes but speed.
+fn huge_vec<T>(cap: usize) -> Vec<T> {
+    let v: Vec<T> = Vec::with_capacity(cap);
+    let bytes = v.capacity() * std::mem::size_of::<T>();
+    #[cfg(target_os = "linux")]
+    if bytes >= HUGE_PAGE_MIN_BYTES {
+        const PAGE: usize = 4096;
+        let start = (v.as_ptr() as usize).next_multiple_of(PAGE);
+        let end = (v.as_ptr() as usize + bytes) / PAGE * PAGE;
+        if end > start {
+            // SAFETY: madvise only changes how the kernel backs pages; the
+            // page-aligned range lies inside this vector's own allocation.
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = bytes;
+    v
 }
 
 /// Checks candidates against the store; keeps those within `threshold`.
