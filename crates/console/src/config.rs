@@ -29,6 +29,11 @@ pub struct ConsoleConfig {
     /// Where actions go.
     #[serde(default)]
     pub webhook: Option<WebhookConfig>,
+    /// Minutes a claim lasts without its holder acting or claiming again;
+    /// after that anyone allowed to work the case may take it over, so a case
+    /// never stays locked by someone who went home.
+    #[serde(default = "default_claim_minutes")]
+    pub claim_minutes: i64,
 }
 
 /// The platform's action webhook.
@@ -61,6 +66,9 @@ fn default_login_failures() -> u32 {
 fn default_login_window() -> i64 {
     15
 }
+fn default_claim_minutes() -> i64 {
+    30
+}
 fn default_secret_env() -> String {
     "LIFEGUARD_WEBHOOK_SECRET".into()
 }
@@ -80,6 +88,7 @@ impl Default for ConsoleConfig {
             login_window_minutes: default_login_window(),
             sla_hours: BTreeMap::new(),
             webhook: None,
+            claim_minutes: default_claim_minutes(),
         }
     }
 }

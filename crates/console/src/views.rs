@@ -317,6 +317,11 @@ pub(crate) fn case(
         .as_ref()
         .is_some_and(|(who, _)| *who == s.username);
     let can_act = s.role.acts_on(d.queue);
+    let claim_stale = d
+        .state
+        .claim
+        .as_ref()
+        .is_some_and(|(_, at)| *at < now - chrono::Duration::minutes(config.claim_minutes));
     layout(
         &format!("Case {}", c.id),
         Some(s),
@@ -349,6 +354,19 @@ pub(crate) fn case(
                     form.inline method="post" action=(format!("/console/cases/{}/release", enc(&c.id))) {
                         input type="hidden" name="csrf" value=(s.csrf);
                         button type="submit" id="release" { "Release" }
+                    }
+                } @else {
+                    @if can_act && claim_stale {
+                        form.inline method="post" action=(format!("/console/cases/{}/claim", enc(&c.id))) {
+                            input type="hidden" name="csrf" value=(s.csrf);
+                            button type="submit" id="take-over" { "Take over (claim idle for over " (config.claim_minutes) " min)" }
+                        }
+                    }
+                    @if s.role == crate::model::Role::Admin {
+                        form.inline method="post" action=(format!("/console/cases/{}/release", enc(&c.id))) {
+                            input type="hidden" name="csrf" value=(s.csrf);
+                            button type="submit" id="force-release" { "Force release (admin)" }
+                        }
                     }
                 }
             }

@@ -48,7 +48,18 @@ pub(crate) enum PageError {
 
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
-        PageError::Store(e)
+        match e {
+            StoreError::Conflict(m) => PageError::Conflict(format!("{}.", capitalise(&m))),
+            e => PageError::Store(e),
+        }
+    }
+}
+
+fn capitalise(m: &str) -> String {
+    let mut c = m.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
@@ -809,6 +820,7 @@ async fn claim(
     let store = state.store.clone();
     let session = s.clone();
     let case_id = id.clone();
+    let claim_ttl = Duration::minutes(state.config.claim_minutes);
     let outcome = blocking(move || {
         let case = load_case(store.as_ref(), &case_id)?;
         // A claim blocks everyone else: only someone who may act on the case
@@ -820,14 +832,22 @@ async fn claim(
                 queue.label()
             )));
         }
-        let outcome = store.claim(&case_id, session.user_id, Utc::now())?;
-        if outcome == ClaimOutcome::Claimed {
-            store.append_audit(&audit_entry(
+        let now = Utc::now();
+        let outcome = store.claim(&case_id, session.user_id, now, now - claim_ttl)?;
+        match &outcome {
+            ClaimOutcome::Claimed => store.append_audit(&audit_entry(
                 &session,
                 "claim",
                 Some(&case_id),
                 String::new(),
-            ))?;
+            ))?,
+            ClaimOutcome::TookOver(from) => store.append_audit(&audit_entry(
+                &session,
+                "claim",
+                Some(&case_id),
+                format!("took over {from}'s idle claim"),
+            ))?,
+            _ => {}
         }
         Ok(outcome)
     })
@@ -859,6 +879,17 @@ async fn release(
                 Some(&case_id),
                 String::new(),
             ))?;
+        } else if session.role == Role::Admin {
+            // An admin frees a case someone else holds (they are away, or
+            // the case is urgent); the audit log names whose claim it was.
+            if let Some(holder) = store.release_any(&case_id)? {
+                store.append_audit(&audit_entry(
+                    &session,
+                    "force_release",
+                    Some(&case_id),
+                    format!("released {holder}'s claim"),
+                ))?;
+            }
         }
         Ok(())
     })
@@ -900,6 +931,7 @@ async fn act(
     let session = s.clone();
     let webhook = state.config.webhook.as_ref().map(|w| w.url.clone());
     let retention = state.retention.clone();
+    let claim_ttl = Duration::minutes(state.config.claim_minutes);
     let case_id = id.clone();
     blocking(move || {
         let case = load_case(store.as_ref(), &case_id)?;
@@ -911,11 +943,23 @@ async fn act(
             )));
         }
         // Acting claims the case; a case someone else holds is theirs to work.
-        if let ClaimOutcome::HeldBy(other) = store.claim(&case.id, session.user_id, Utc::now())? {
-            return Err(PageError::Conflict(format!(
-                "Case {} is claimed by {other}; only they can act on it until they release it.",
-                case.id
-            )));
+        let now = Utc::now();
+        match store.claim(&case.id, session.user_id, now, now - claim_ttl)? {
+            ClaimOutcome::HeldBy(other) => {
+                return Err(PageError::Conflict(format!(
+                    "Case {} is claimed by {other}; only they can act on it until they release it \
+                     or their claim has been idle for {} minutes.",
+                    case.id,
+                    claim_ttl.num_minutes()
+                )));
+            }
+            ClaimOutcome::TookOver(from) => store.append_audit(&audit_entry(
+                &session,
+                "claim",
+                Some(&case.id),
+                format!("took over {from}'s idle claim"),
+            ))?,
+            _ => {}
         }
         let category = case
             .categories
@@ -945,7 +989,7 @@ async fn act(
             }
             None => None,
         };
-        store.record_action(&NewAction {
+        let recorded = store.record_action(&NewAction {
             case_id: case.id.clone(),
             suspect: case.suspect.clone(),
             username: session.username.clone(),
@@ -959,7 +1003,12 @@ async fn act(
             refers: action == ActionKind::ReferLawEnforcement,
             webhook: body,
             at,
-        })?;
+        });
+        if let Err(StoreError::Conflict(_)) = &recorded {
+            // Already closed: the claim this request just took is not needed.
+            store.release(&case.id, session.user_id)?;
+        }
+        recorded?;
         // Referred or preserved evidence is held at once (at least a year,
         // whatever the retention settings), not only when a package is built.
         if matches!(

@@ -739,3 +739,104 @@ async fn actions_reach_the_platform_signed_and_retried() {
     assert_eq!(body["moderator"], MODERATOR);
     assert_eq!(body["queue"], "suspicious_contact");
 }
+
+#[tokio::test]
+async fn a_case_is_closed_once_and_an_admin_can_free_a_claimed_case() {
+    let app = app(default_config());
+    // A double click on "warn": the second is refused, so the platform is not
+    // told twice.
+    let case = case_of(&app, "rex_gamer");
+    let m = login(&app.router, MODERATOR, PASSWORD).await.ok().unwrap();
+    let warn = || {
+        send(
+            &app.router,
+            "POST",
+            &format!("/console/cases/{case}/action"),
+            &m.cookie,
+            Some(form(&[
+                ("csrf", &m.csrf),
+                ("action", "warn"),
+                ("reason", "friend-request burst"),
+            ])),
+        )
+    };
+    assert_eq!(warn().await.status, StatusCode::SEE_OTHER);
+    let r = warn().await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("already closed by morgan"), "{}", r.body);
+    assert_eq!(app.store.actions(&case).unwrap().len(), 1);
+    assert!(
+        app.store.case_state(&case).unwrap().claim.is_none(),
+        "the refused request left no claim behind"
+    );
+
+    // Casey claims a case and goes home; the admin frees it.
+    let case = case_of(&app, "jordan_k");
+    let casey = login(&app.router, CSM, PASSWORD).await.ok().unwrap();
+    let r = send(
+        &app.router,
+        "POST",
+        &format!("/console/cases/{case}/claim"),
+        &casey.cookie,
+        Some(form(&[("csrf", &casey.csrf)])),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let admin = login(&app.router, ADMIN, PASSWORD).await.ok().unwrap();
+    let page = send(
+        &app.router,
+        "GET",
+        &format!("/console/cases/{case}"),
+        &admin.cookie,
+        None,
+    )
+    .await;
+    assert!(
+        page.body.contains("id=\"force-release\""),
+        "no force-release button"
+    );
+    let r = send(
+        &app.router,
+        "POST",
+        &format!("/console/cases/{case}/release"),
+        &admin.cookie,
+        Some(form(&[("csrf", &admin.csrf)])),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(app.store.case_state(&case).unwrap().claim.is_none());
+    let audit = send(&app.router, "GET", "/console/audit", &admin.cookie, None).await;
+    assert!(
+        audit.body.contains("force_release"),
+        "force release not audited"
+    );
+    assert!(audit.body.contains("released casey"), "holder not named");
+    // A moderator's release does not free someone else's claim.
+    let r = send(
+        &app.router,
+        "POST",
+        &format!("/console/cases/{case}/claim"),
+        &casey.cookie,
+        Some(form(&[("csrf", &casey.csrf)])),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let other = login(&app.router, "casey2", PASSWORD).await.ok().unwrap();
+    send(
+        &app.router,
+        "POST",
+        &format!("/console/cases/{case}/release"),
+        &other.cookie,
+        Some(form(&[("csrf", &other.csrf)])),
+    )
+    .await;
+    assert_eq!(
+        app.store
+            .case_state(&case)
+            .unwrap()
+            .claim
+            .map(|c| c.0)
+            .as_deref(),
+        Some("casey")
+    );
+}

@@ -267,6 +267,9 @@ pub enum ClaimOutcome {
     AlreadyYours,
     /// Someone else holds it.
     HeldBy(String),
+    /// Someone else held it, but their claim had gone stale; it is the
+    /// caller's now. Names the previous holder.
+    TookOver(String),
 }
 
 /// A moderator's state for a case.
@@ -480,14 +483,20 @@ pub trait ConsoleStore: Send + Sync {
     fn cases_of_suspect(&self, suspect: &str) -> Result<Vec<CaseIndexRow>, StoreError>;
 
     /// Claims a case for a user, atomically: two users never hold one case.
+    /// A claim made before `stale_before` no longer holds: the caller takes
+    /// it over. Claiming a case one already holds renews the claim.
     fn claim(
         &self,
         case_id: &str,
         user_id: i64,
         at: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
     ) -> Result<ClaimOutcome, StoreError>;
     /// Releases the user's claim; false if they did not hold it.
     fn release(&self, case_id: &str, user_id: i64) -> Result<bool, StoreError>;
+    /// Releases whoever's claim there is (an admin's force release); returns
+    /// the username that held it, if anyone did.
+    fn release_any(&self, case_id: &str) -> Result<Option<String>, StoreError>;
     /// A case's moderator state.
     fn case_state(&self, case_id: &str) -> Result<CaseState, StoreError>;
     /// Records that a user opened a case (the first view counts for SLAs) and
@@ -917,28 +926,47 @@ impl ConsoleStore for SqliteStore {
         case_id: &str,
         user_id: i64,
         at: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
     ) -> Result<ClaimOutcome, StoreError> {
         let mut conn = self.reader();
-        let tx = conn.transaction()?;
-        let changed = tx.execute(
-            "INSERT INTO console_claims (case_id, user_id, claimed_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT(case_id) DO NOTHING",
-            params![case_id, user_id, ts(at)],
-        )?;
-        let (holder_id, holder): (i64, String) = tx.query_row(
-            "SELECT u.id, u.username FROM console_claims c JOIN console_users u ON u.id = c.user_id
-             WHERE c.case_id = ?1",
-            [case_id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
+        // IMMEDIATE: the read of the current holder and the write that may
+        // replace it are one step, so two moderators never both take over.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let before: Option<(i64, String, String)> = tx
+            .query_row(
+                "SELECT c.user_id, u.username, c.claimed_at FROM console_claims c
+                 JOIN console_users u ON u.id = c.user_id WHERE c.case_id = ?1",
+                [case_id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        let outcome = match before {
+            Some((holder, name, claimed_at))
+                if holder != user_id && claimed_at >= ts(stale_before) =>
+            {
+                ClaimOutcome::HeldBy(name)
+            }
+            Some((holder, name, _)) => {
+                tx.execute(
+                    "UPDATE console_claims SET user_id = ?2, claimed_at = ?3 WHERE case_id = ?1",
+                    params![case_id, user_id, ts(at)],
+                )?;
+                if holder == user_id {
+                    ClaimOutcome::AlreadyYours
+                } else {
+                    ClaimOutcome::TookOver(name)
+                }
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO console_claims (case_id, user_id, claimed_at) VALUES (?1, ?2, ?3)",
+                    params![case_id, user_id, ts(at)],
+                )?;
+                ClaimOutcome::Claimed
+            }
+        };
         tx.commit()?;
-        Ok(if changed == 1 {
-            ClaimOutcome::Claimed
-        } else if holder_id == user_id {
-            ClaimOutcome::AlreadyYours
-        } else {
-            ClaimOutcome::HeldBy(holder)
-        })
+        Ok(outcome)
     }
 
     fn release(&self, case_id: &str, user_id: i64) -> Result<bool, StoreError> {
@@ -947,6 +975,22 @@ impl ConsoleStore for SqliteStore {
             params![case_id, user_id],
         )?;
         Ok(n == 1)
+    }
+
+    fn release_any(&self, case_id: &str) -> Result<Option<String>, StoreError> {
+        let mut conn = self.reader();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let holder: Option<String> = tx
+            .query_row(
+                "SELECT u.username FROM console_claims c JOIN console_users u ON u.id = c.user_id
+                 WHERE c.case_id = ?1",
+                [case_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        tx.execute("DELETE FROM console_claims WHERE case_id = ?1", [case_id])?;
+        tx.commit()?;
+        Ok(holder)
     }
 
     fn case_state(&self, case_id: &str) -> Result<CaseState, StoreError> {
@@ -1013,10 +1057,29 @@ impl ConsoleStore for SqliteStore {
             params![a.case_id, ts(a.at)],
         )?;
         if a.closes {
-            tx.execute(
-                "UPDATE console_case_state SET closed_at = ?2, closed_by = ?3, escalated = 0 WHERE case_id = ?1",
+            // A case closes once per round of evidence: a second closing
+            // action (a double click, two tabs, two moderators racing) would
+            // send the platform a second enforcement webhook. It may close
+            // again only once new evidence has reopened it.
+            let closed = tx.execute(
+                "UPDATE console_case_state SET closed_at = ?2, closed_by = ?3, escalated = 0
+                 WHERE case_id = ?1 AND (closed_at IS NULL OR closed_at <
+                   coalesce((SELECT updated_at FROM console_case_index WHERE case_id = ?1), ''))",
                 params![a.case_id, ts(a.at), a.username],
             )?;
+            if closed == 0 {
+                let (when, by): (Option<String>, Option<String>) = tx.query_row(
+                    "SELECT closed_at, closed_by FROM console_case_state WHERE case_id = ?1",
+                    [&a.case_id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )?;
+                return Err(StoreError::Conflict(format!(
+                    "case {} was already closed by {} at {}; nothing was sent again",
+                    a.case_id,
+                    by.unwrap_or_else(|| "someone".into()),
+                    when.unwrap_or_default()
+                )));
+            }
             tx.execute(
                 "DELETE FROM console_claims WHERE case_id = ?1",
                 [&a.case_id],
@@ -1371,24 +1434,75 @@ mod tests {
     }
 
     #[test]
-    fn claims_are_exclusive() {
+    fn claims_are_exclusive_until_they_go_stale() {
         let (_d, store) = store();
         let a = store.create_user("a", "moderator", "h").unwrap();
         let b = store.create_user("b", "moderator", "h").unwrap();
         assert!(store.create_user("a", "admin", "h").is_err());
         let now = Utc::now();
-        assert_eq!(store.claim("c1", a, now).unwrap(), ClaimOutcome::Claimed);
+        let stale = now - chrono::Duration::minutes(30);
         assert_eq!(
-            store.claim("c1", b, now).unwrap(),
+            store.claim("c1", a, now, stale).unwrap(),
+            ClaimOutcome::Claimed
+        );
+        assert_eq!(
+            store.claim("c1", b, now, stale).unwrap(),
             ClaimOutcome::HeldBy("a".into())
         );
         assert_eq!(
-            store.claim("c1", a, now).unwrap(),
+            store.claim("c1", a, now, stale).unwrap(),
             ClaimOutcome::AlreadyYours
         );
         assert!(!store.release("c1", b).unwrap());
         assert!(store.release("c1", a).unwrap());
-        assert_eq!(store.claim("c1", b, now).unwrap(), ClaimOutcome::Claimed);
+        assert_eq!(
+            store.claim("c1", b, now, stale).unwrap(),
+            ClaimOutcome::Claimed
+        );
+
+        // Forty minutes on, b's claim is stale: a takes it over.
+        let later = now + chrono::Duration::minutes(40);
+        let later_stale = later - chrono::Duration::minutes(30);
+        assert_eq!(
+            store.claim("c1", a, later, later_stale).unwrap(),
+            ClaimOutcome::TookOver("b".into())
+        );
+        assert_eq!(store.case_state("c1").unwrap().claim.unwrap().0, "a");
+        // Renewing keeps it fresh: b is refused again.
+        assert_eq!(
+            store.claim("c1", b, later, later_stale).unwrap(),
+            ClaimOutcome::HeldBy("a".into())
+        );
+
+        // An admin's force release names the holder; nothing to release after.
+        assert_eq!(store.release_any("c1").unwrap().as_deref(), Some("a"));
+        assert!(store.case_state("c1").unwrap().claim.is_none());
+        assert_eq!(store.release_any("c1").unwrap(), None);
+    }
+
+    #[test]
+    fn a_closed_case_is_not_closed_twice_until_new_evidence_reopens_it() {
+        let (_d, store) = store();
+        store.put_cases(&[case("c1", "s1", 40)]).unwrap();
+        index(&store, "grooming", "13_15");
+        store.record_action(&action("c1", true)).unwrap();
+        // The double click: refused, and nothing more is queued or recorded.
+        let err = store.record_action(&action("c1", true)).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Conflict(m) if m.contains("already closed by mod")),
+            "{err}"
+        );
+        assert_eq!(store.due_deliveries(Utc::now(), 10).unwrap().len(), 1);
+        assert_eq!(store.actions("c1").unwrap().len(), 1);
+        assert_eq!(store.referrals().unwrap().len(), 1);
+        // Actions that do not close still go through on a closed case.
+        store.record_action(&action("c1", false)).unwrap();
+        // New evidence reopens it; then it may be closed again.
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        store.put_cases(&[case("c1", "s1", 41)]).unwrap();
+        index(&store, "grooming", "13_15");
+        store.record_action(&action("c1", true)).unwrap();
+        assert_eq!(store.actions("c1").unwrap().len(), 3);
     }
 
     #[test]
@@ -1427,7 +1541,7 @@ mod tests {
         // An action that closes the case takes it off the queue, releases the
         // claim, and writes a referral and a pending delivery.
         let user = store.create_user("mod", "moderator", "h").unwrap();
-        store.claim("c2", user, Utc::now()).unwrap();
+        store.claim("c2", user, Utc::now(), Utc::now()).unwrap();
         let id = store.record_action(&action("c2", true)).unwrap();
         assert_eq!(ids(&all), ["c3", "c1"]);
         assert!(store.case_state("c2").unwrap().claim.is_none());

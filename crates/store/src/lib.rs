@@ -66,6 +66,10 @@ pub enum StoreError {
     /// The store's writer has stopped (the process is shutting down).
     #[error("the store's writer has stopped")]
     WriterGone,
+    /// The request conflicts with what is stored (a case already closed by
+    /// someone else, say); the message names what.
+    #[error("{0}")]
+    Conflict(String),
     /// The database file could not be created or opened.
     #[error("cannot open store at {path}: {reason}")]
     Open {
