@@ -113,6 +113,12 @@ impl ConsoleConfig {
                 ));
             }
         }
+        if !(1..=7 * 24 * 60).contains(&config.claim_minutes) {
+            return Err(format!(
+                "[console]: claim_minutes must be between 1 and 10080 (a week), not {}",
+                config.claim_minutes
+            ));
+        }
         if config.session_hours <= 0 || config.login_window_minutes <= 0 {
             return Err(
                 "[console]: session_hours and login_window_minutes must be positive".into(),
@@ -148,6 +154,23 @@ mod tests {
             assert!(console.sla_hours.contains_key(q.as_str()), "{q:?}");
         }
         assert_eq!(console.sla(Queue::ImminentRisk), 1.0);
+    }
+
+    #[test]
+    fn claim_minutes_must_be_sensible() {
+        let config = lifeguard_safety::Config::default_config();
+        assert_eq!(
+            ConsoleConfig::from_table(&config.console)
+                .unwrap()
+                .claim_minutes,
+            30
+        );
+        for bad in [0i64, -5, 7 * 24 * 60 + 1, i64::MAX] {
+            let mut t = config.console.clone();
+            t.insert("claim_minutes".into(), toml::Value::Integer(bad));
+            let err = ConsoleConfig::from_table(&t).unwrap_err();
+            assert!(err.contains("claim_minutes"), "{err}");
+        }
     }
 
     #[test]

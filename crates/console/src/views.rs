@@ -337,7 +337,7 @@ pub(crate) fn case(
                     dt { "Reasons" } dd { (c.reasons.iter().map(crate::model::wire).collect::<Vec<_>>().join(", ").replace('_', " ")) }
                     dt { "Opened" } dd { (time(c.opened_at)) " (" (age(c.opened_at, now)) " ago); last evidence " (time(c.updated_at)) }
                     dt { "Status" } dd {
-                        @if let Some(at) = d.state.closed_at { "Closed " (time(at)) " by " (d.state.closed_by.as_deref().unwrap_or("?")) @if at < c.updated_at { " — " strong { "new evidence since" } } }
+                        @if let Some(at) = d.state.closed_at { "Closed " (time(at)) " by " (d.state.closed_by.as_deref().unwrap_or("?")) @if d.state.closed_evidence_at.unwrap_or(at) < c.updated_at { " — " strong { "new evidence since" } } }
                         @else { "Waiting" }
                         @if d.state.escalated { " " strong.badge.escalated { "escalated" } }
                     }

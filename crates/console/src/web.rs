@@ -944,7 +944,9 @@ async fn act(
         }
         // Acting claims the case; a case someone else holds is theirs to work.
         let now = Utc::now();
-        match store.claim(&case.id, session.user_id, now, now - claim_ttl)? {
+        let claimed = store.claim(&case.id, session.user_id, now, now - claim_ttl)?;
+        let claimed_now = claimed == ClaimOutcome::Claimed;
+        match claimed {
             ClaimOutcome::HeldBy(other) => {
                 return Err(PageError::Conflict(format!(
                     "Case {} is claimed by {other}; only they can act on it until they release it \
@@ -1004,8 +1006,9 @@ async fn act(
             webhook: body,
             at,
         });
-        if let Err(StoreError::Conflict(_)) = &recorded {
-            // Already closed: the claim this request just took is not needed.
+        if let (Err(StoreError::Conflict(_)), true) = (&recorded, claimed_now) {
+            // Already closed: the claim this request just took is not needed
+            // (a claim held before the request stays).
             store.release(&case.id, session.user_id)?;
         }
         recorded?;

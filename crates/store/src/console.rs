@@ -78,6 +78,9 @@ CREATE TABLE IF NOT EXISTS console_case_state (
     case_id          TEXT PRIMARY KEY,
     closed_at        TEXT,
     closed_by        TEXT,
+    -- The case's last-evidence time when it was closed (the platform's clock,
+    -- like console_case_index.updated_at): newer evidence reopens it.
+    closed_evidence_at TEXT,
     escalated        INTEGER NOT NULL DEFAULT 0,
     first_viewed_at  TEXT,
     first_viewed_by  TEXT,
@@ -279,6 +282,9 @@ pub struct CaseState {
     pub closed_at: Option<DateTime<Utc>>,
     /// Who closed it.
     pub closed_by: Option<String>,
+    /// The case's last-evidence time when it was closed; evidence newer than
+    /// this reopens it.
+    pub closed_evidence_at: Option<DateTime<Utc>>,
     /// Escalated.
     pub escalated: bool,
     /// First opened, when and by whom.
@@ -559,6 +565,18 @@ pub trait ConsoleStore: Send + Sync {
 }
 
 /// A time as stored: RFC 3339 with microseconds, UTC.
+/// Brings a console schema made by an earlier version up to date (after
+/// [`SCHEMA`] has run): columns added since.
+pub(crate) fn migrate(conn: &rusqlite::Connection) -> Result<(), rusqlite::Error> {
+    let has = conn
+        .prepare("SELECT 1 FROM pragma_table_info('console_case_state') WHERE name = 'closed_evidence_at'")?
+        .exists([])?;
+    if !has {
+        conn.execute_batch("ALTER TABLE console_case_state ADD COLUMN closed_evidence_at TEXT")?;
+    }
+    Ok(())
+}
+
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
     // Fixed width so that text order is time order in SQL comparisons.
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
@@ -632,7 +650,7 @@ fn audit_insert(tx: &Transaction<'_>, e: &AuditRecord) -> rusqlite::Result<()> {
 /// action since its last evidence) plus the filters, as parameters ?1..?5.
 const QUEUE_WHERE: &str = "FROM console_case_index i
     LEFT JOIN console_case_state s ON s.case_id = i.case_id
-    WHERE (s.closed_at IS NULL OR s.closed_at < i.updated_at)
+    WHERE (s.closed_at IS NULL OR coalesce(s.closed_evidence_at, s.closed_at) < i.updated_at)
       AND (?1 IS NULL OR i.queue = ?1)
       AND (?2 IS NULL OR instr(i.categories, ',' || ?2 || ',') > 0)
       AND (?3 IS NULL OR instr(i.bands, ',' || ?3 || ',') > 0)
@@ -997,7 +1015,8 @@ impl ConsoleStore for SqliteStore {
         let conn = self.reader();
         let mut state = conn
             .prepare_cached(
-                "SELECT closed_at, closed_by, escalated, first_viewed_at, first_viewed_by, first_action_at
+                "SELECT closed_at, closed_by, escalated, first_viewed_at, first_viewed_by, first_action_at,
+                        closed_evidence_at
                  FROM console_case_state WHERE case_id = ?1",
             )?
             .query_row([case_id], |row| {
@@ -1008,6 +1027,7 @@ impl ConsoleStore for SqliteStore {
                     first_viewed_at: opt_time(row.get(3)?)?,
                     first_viewed_by: row.get(4)?,
                     first_action_at: opt_time(row.get(5)?)?,
+                    closed_evidence_at: opt_time(row.get(6)?)?,
                     claim: None,
                 })
             })
@@ -1062,8 +1082,9 @@ impl ConsoleStore for SqliteStore {
             // send the platform a second enforcement webhook. It may close
             // again only once new evidence has reopened it.
             let closed = tx.execute(
-                "UPDATE console_case_state SET closed_at = ?2, closed_by = ?3, escalated = 0
-                 WHERE case_id = ?1 AND (closed_at IS NULL OR closed_at <
+                "UPDATE console_case_state SET closed_at = ?2, closed_by = ?3, escalated = 0,
+                   closed_evidence_at = (SELECT updated_at FROM console_case_index WHERE case_id = ?1)
+                 WHERE case_id = ?1 AND (closed_at IS NULL OR coalesce(closed_evidence_at, closed_at) <
                    coalesce((SELECT updated_at FROM console_case_index WHERE case_id = ?1), ''))",
                 params![a.case_id, ts(a.at), a.username],
             )?;
@@ -1306,7 +1327,7 @@ impl ConsoleStore for SqliteStore {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT i.case_id, i.queue, i.category, i.opened_at, s.first_viewed_at, s.first_action_at,
-                    (s.closed_at IS NULL OR s.closed_at < i.updated_at)
+                    (s.closed_at IS NULL OR coalesce(s.closed_evidence_at, s.closed_at) < i.updated_at)
              FROM console_case_index i
              LEFT JOIN console_case_state s ON s.case_id = i.case_id",
         )?;
@@ -1478,6 +1499,56 @@ mod tests {
         assert_eq!(store.release_any("c1").unwrap().as_deref(), Some("a"));
         assert!(store.case_state("c1").unwrap().claim.is_none());
         assert_eq!(store.release_any("c1").unwrap(), None);
+    }
+
+    #[test]
+    fn a_store_from_before_closed_evidence_at_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        {
+            let store = SqliteStore::open(&path).unwrap();
+            store
+                .reader()
+                .execute_batch("ALTER TABLE console_case_state DROP COLUMN closed_evidence_at")
+                .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        store.put_cases(&[case("c1", "s1", 40)]).unwrap();
+        index(&store, "grooming", "13_15");
+        store.record_action(&action("c1", true)).unwrap();
+        assert!(store.case_state("c1").unwrap().closed_evidence_at.is_some());
+    }
+
+    #[test]
+    fn evidence_dated_ahead_of_the_console_clock_does_not_undo_a_close() {
+        // The platform's clock runs an hour ahead of the console's.
+        let (_d, store) = store();
+        let ahead = Utc::now() + chrono::Duration::hours(1);
+        let mut c = case("c1", "s1", 40);
+        c.updated_at = ahead;
+        store.put_cases(&[c.clone()]).unwrap();
+        index(&store, "grooming", "13_15");
+        store.record_action(&action("c1", true)).unwrap();
+        let all = QueueFilter {
+            limit: 10,
+            ..Default::default()
+        };
+        assert!(
+            store.queue(&all).unwrap().is_empty(),
+            "closed case back in the queue"
+        );
+        assert!(matches!(
+            store.record_action(&action("c1", true)),
+            Err(StoreError::Conflict(_))
+        ));
+        // Newer evidence (by the platform's clock) reopens it.
+        c.updated_at = ahead + chrono::Duration::minutes(1);
+        c.priority = 41;
+        store.put_cases(&[c]).unwrap();
+        index(&store, "grooming", "13_15");
+        let rows = store.queue(&all).unwrap();
+        assert_eq!((rows.len(), rows[0].reopened), (1, true));
+        store.record_action(&action("c1", true)).unwrap();
     }
 
     #[test]

@@ -79,6 +79,7 @@ impl SqliteStore {
         writer.execute_batch(SCHEMA)?;
         writer.execute_batch(crate::banks::SCHEMA)?;
         writer.execute_batch(crate::console::SCHEMA)?;
+        crate::console::migrate(&writer)?;
         writer.execute_batch(crate::referrals::SCHEMA)?;
         let reader = open_connection(path)?;
         let (tx, rx) = mpsc::sync_channel::<Job>(1024);
