@@ -186,7 +186,13 @@ impl HammingIndex {
             .ok()
             .filter(|&i| i < u32::MAX)
             .expect("HammingIndex holds at most u32::MAX - 1 hashes");
+        let capacity = self.hashes.capacity();
         self.hashes.push(Words::from_pdq(pdq));
+        if self.hashes.capacity() != capacity {
+            // Grown into a new allocation, which was not advised: the next
+            // rebuild moves it again.
+            self.hashes_huge = false;
+        }
         if self.dead.len() * 64 < self.hashes.len() {
             self.dead.push(0);
         }
