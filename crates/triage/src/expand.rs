@@ -29,6 +29,9 @@ pub(crate) struct FileResult {
     /// Opens of the file with `O_NOATIME`, and without it (refused).
     pub opens_noatime: u64,
     pub opens_plain: u64,
+    /// (path, reason) of every error so far, so that repeats are dropped in
+    /// constant time (an archive can hold a million failing members).
+    seen_errors: std::collections::HashSet<(String, String)>,
 }
 
 pub(crate) struct Settings<'a> {
@@ -321,11 +324,7 @@ impl FileResult {
     fn error(&mut self, path: &str, reason: String) {
         // A limit hit deep inside nested archives surfaces again at each
         // level that reads through it: one entry per path and reason.
-        if self
-            .errors
-            .iter()
-            .any(|e| e.path == path && e.reason == reason)
-        {
+        if !self.seen_errors.insert((path.to_owned(), reason.clone())) {
             return;
         }
         self.errors.push(ErrorEntry {
