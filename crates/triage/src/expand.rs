@@ -29,6 +29,8 @@ pub(crate) struct FileResult {
     /// Opens of the file with `O_NOATIME`, and without it (refused).
     pub opens_noatime: u64,
     pub opens_plain: u64,
+    /// Bytes expanded from inside the file (failed members included).
+    pub expanded: u64,
     /// (path, reason) of every error so far, so that repeats are dropped in
     /// constant time (an archive can hold a million failing members).
     seen_errors: std::collections::HashSet<(String, String)>,
@@ -317,6 +319,7 @@ pub(crate) fn process_file(c: &Candidate, s: &Settings) -> FileResult {
             }
         }
     }
+    out.expanded = budget.expanded.get();
     out
 }
 

@@ -54,6 +54,11 @@ pub(crate) struct Record {
     pub opens_noatime: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opens_plain: Option<u64>,
+    /// Bytes expanded from inside this file, failed members included, as
+    /// counted against the scan-wide budget (absent from journals of older
+    /// versions: the members' sizes stand in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expanded: Option<u64>,
 }
 
 /// What one run's walk did to the evidence's access times (one line per

@@ -324,8 +324,16 @@ pub fn scan(
     // The scan-wide expansion budget counts what earlier runs expanded.
     let resumed_expanded: u64 = records
         .iter()
-        .flat_map(|r| r.entries.iter().filter(move |e| e.path != r.path))
-        .map(|e| e.size)
+        .map(|r| {
+            r.expanded.unwrap_or_else(|| {
+                // Journals of older versions: the members' sizes stand in.
+                r.entries
+                    .iter()
+                    .filter(|e| e.path != r.path)
+                    .map(|e| e.size)
+                    .fold(0u64, u64::saturating_add)
+            })
+        })
         .fold(0u64, u64::saturating_add);
     let scan_budget =
         expand::ScanBudget::new(opts.limits.max_scan_expanded_bytes, resumed_expanded);
@@ -365,6 +373,7 @@ pub fn scan(
                         skipped: r.skipped,
                         opens_noatime: Some(r.opens_noatime),
                         opens_plain: Some(r.opens_plain),
+                        expanded: Some(r.expanded),
                     };
                     let _ = tx.send(rec);
                 })

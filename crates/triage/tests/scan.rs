@@ -529,6 +529,54 @@ fn the_scan_wide_expansion_budget_stops_expanding_and_the_scan_carries_on() {
 }
 
 #[test]
+fn a_resumed_scan_counts_bytes_spent_on_members_that_failed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ev = tmp.path().join("evidence");
+    std::fs::create_dir_all(&ev).unwrap();
+    // a0's member is over the per-file limit: expanding it spends 256 KiB
+    // (plus a read buffer) of the scan's budget and then fails.
+    let big = noise(7, 600 << 10);
+    std::fs::write(
+        ev.join("a0.zip"),
+        zip_with(&[("big.bin", &big, zip::CompressionMethod::Stored)]),
+    )
+    .unwrap();
+    for i in 1..5u64 {
+        let member = noise(200 + i, 200 << 10);
+        std::fs::write(
+            ev.join(format!("a{i}.zip")),
+            zip_with(&[("m.bin", &member, zip::CompressionMethod::Stored)]),
+        )
+        .unwrap();
+    }
+    let opts = |out: &str| {
+        let mut o = ScanOptions::new(vec![ev.clone()], tmp.path().join(out));
+        o.threads = 1;
+        o.limits.max_expanded_bytes = 256 << 10;
+        o.limits.max_scan_expanded_bytes = 1 << 20; // a0's spend + three members, not four
+        o
+    };
+    let m = lifeguard_media::Matcher::new();
+    // In one run: a1..a3 fit, a4 does not.
+    let one = complete(scan(&opts("one"), &m, &mut NoProgress).unwrap());
+    assert_eq!(one.archive_members, 3, "{:#?}", one.errors);
+    // Interrupted after a0 (or a little later), then resumed: the same.
+    let mut first = opts("two");
+    first.stop_after = Some(1);
+    scan(&first, &m, &mut NoProgress).unwrap();
+    let two = complete(scan(&opts("two"), &m, &mut NoProgress).unwrap());
+    assert!(two.resumed_files >= 1);
+    assert_eq!(two.archive_members, 3, "{:#?}", two.errors);
+    assert!(
+        two.errors
+            .iter()
+            .any(|e| e.path.contains("a4.zip") && e.reason.contains("scan-wide expansion budget")),
+        "{:#?}",
+        two.errors
+    );
+}
+
+#[test]
 fn resume_survives_a_line_torn_inside_utf8_and_rehashes_files_replaced_with_the_same_size_and_mtime(
 ) {
     let tmp = tempfile::tempdir().unwrap();
