@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{DateTime, Duration, Utc};
-use lifeguard_core::EventBody;
+use lifeguard_core::{csv_field, EventBody};
 use lifeguard_safety::Case;
 use lifeguard_store::{AuditRecord, ClaimOutcome, NewAction, QueueFilter, StoreError};
 use serde::Deserialize;
@@ -1102,21 +1102,6 @@ async fn audit(
     Ok((no_store(), views::audit(&s, &entries, &q.case)).into_response())
 }
 
-fn csv_field(s: &str) -> String {
-    // A field a spreadsheet would run as a formula (a username typed at the
-    // login form is logged) is prefixed with an apostrophe (OWASP's advice).
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 async fn audit_csv(
     State(state): State<ConsoleState>,
     headers: HeaderMap,
@@ -1175,18 +1160,4 @@ async fn sla(State(state): State<ConsoleState>, headers: HeaderMap) -> Result<Re
     .await?;
     let report = crate::sla::report(&timings, &state.config, Utc::now());
     Ok((no_store(), views::sla(&s, &report)).into_response())
-}
-
-#[cfg(test)]
-mod csv_tests {
-    #[test]
-    fn formulas_are_defused_and_quotes_escaped() {
-        assert_eq!(
-            super::csv_field("=HYPERLINK(\"x\")"),
-            "\"'=HYPERLINK(\"\"x\"\")\""
-        );
-        assert_eq!(super::csv_field("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(super::csv_field("casey"), "casey");
-        assert_eq!(super::csv_field("a,b"), "\"a,b\"");
-    }
 }

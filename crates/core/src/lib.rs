@@ -17,10 +17,12 @@
 
 mod account;
 mod behaviour;
+mod csv;
 mod event;
 
 pub use account::{AgeAssurance, AgeBand};
 pub use behaviour::{Behaviour, Evidence, Span};
+pub use csv::csv_field;
 pub use event::{
     Account, Event, EventBody, InvalidEvent, Media, MediaHashes, Message, Relationship,
     RelationshipKind, MAX_ID_BYTES, MAX_TEXT_BYTES,

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+// CSV fields are spreadsheet-safe (formulas defused), as in the console's audit CSV.
+use lifeguard_core::csv_field as field;
 use lifeguard_media::{HashType, Matcher, Pdq};
 
 use crate::model::{FileEntry, MatchCount, MatchInfo, MatchRow, Report};
@@ -79,27 +81,6 @@ pub(crate) fn counts(rows: &[MatchRow]) -> Vec<MatchCount> {
         }
     }
     by.into_values().collect()
-}
-
-/// One CSV field. A field that a spreadsheet would run as a formula (it
-/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return: a file named
-/// `=HYPERLINK(…)` under a relative evidence path, a bank label) is
-/// prefixed with an apostrophe, the rule of the console's audit CSV
-/// (OWASP's advice); so is a field that already starts with an apostrophe,
-/// so that one leading apostrophe can always be taken off again to get the
-/// value back. Then RFC 4180: quoted when it holds a comma, quote or line
-/// break; quotes doubled.
-fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
 }
 
 fn opt<T: ToString>(v: &Option<T>) -> String {
@@ -314,29 +295,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_fields_are_quoted_when_needed() {
-        assert_eq!(field("a/b.jpg"), "a/b.jpg");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("two\nlines"), "\"two\nlines\"");
-    }
-
-    #[test]
-    fn csv_fields_a_spreadsheet_would_run_are_defused() {
-        // The console's rule (crates/console, audit CSV) ...
-        assert_eq!(
-            field("=HYPERLINK(\"http://x\",\"y\")"),
-            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
-        );
-        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(field("+1"), "'+1");
-        assert_eq!(field("-1"), "'-1");
-        assert_eq!(field("\tx"), "'\tx");
-        assert_eq!(field("\rx"), "\"'\rx\"");
-        // ... and a leading apostrophe is doubled, so the prefix can be
-        // taken off without ambiguity.
-        assert_eq!(field("'=x"), "''=x");
-        assert_eq!(field("a=b"), "a=b");
+    fn a_path_with_an_equals_sign_inside_is_left_alone() {
+        // The shared rule (lifeguard_core::csv_field) looks at the start only.
         assert_eq!(field("/ev/=x.jpg"), "/ev/=x.jpg");
     }
 
