@@ -823,31 +823,14 @@ async fn claim(
     let claim_ttl = Duration::minutes(state.config.claim_minutes);
     let outcome = blocking(move || {
         let case = load_case(store.as_ref(), &case_id)?;
-        // A claim blocks everyone else: only someone who may act on the case
-        // may hold it (a plain moderator must not lock an evidence queue).
-        let queue = Queue::of(&case);
-        if !session.role.acts_on(queue) {
-            return Err(PageError::Forbidden(format!(
-                "Cases in the {} queue need a child-safety moderator or an admin.",
-                queue.label()
-            )));
-        }
-        let now = Utc::now();
-        let outcome = store.claim(&case_id, session.user_id, now, now - claim_ttl)?;
-        match &outcome {
-            ClaimOutcome::Claimed => store.append_audit(&audit_entry(
+        let outcome = claim_case(store.as_ref(), &session, &case, claim_ttl)?;
+        if outcome == ClaimOutcome::Claimed {
+            store.append_audit(&audit_entry(
                 &session,
                 "claim",
                 Some(&case_id),
                 String::new(),
-            ))?,
-            ClaimOutcome::TookOver(from) => store.append_audit(&audit_entry(
-                &session,
-                "claim",
-                Some(&case_id),
-                format!("took over {from}'s idle claim"),
-            ))?,
-            _ => {}
+            ))?;
         }
         Ok(outcome)
     })
@@ -858,6 +841,36 @@ async fn claim(
         )));
     }
     Ok(Redirect::to(&format!("/console/cases/{}", views::enc(&id))).into_response())
+}
+
+/// Claims `case` for the session's user (renewing their own claim, taking over
+/// one idle for `ttl`). A claim blocks everyone else, so only someone who may
+/// act on the case may hold it (a plain moderator must not lock an evidence
+/// queue). A takeover is audited with the previous holder's name.
+fn claim_case(
+    store: &dyn lifeguard_store::Store,
+    session: &Session,
+    case: &Case,
+    ttl: Duration,
+) -> Result<ClaimOutcome, PageError> {
+    let queue = Queue::of(case);
+    if !session.role.acts_on(queue) {
+        return Err(PageError::Forbidden(format!(
+            "Cases in the {} queue need a child-safety moderator or an admin.",
+            queue.label()
+        )));
+    }
+    let now = Utc::now();
+    let outcome = store.claim(&case.id, session.user_id, now, now - ttl)?;
+    if let ClaimOutcome::TookOver(from) = &outcome {
+        store.append_audit(&audit_entry(
+            session,
+            "claim",
+            Some(&case.id),
+            format!("took over {from}'s idle claim"),
+        ))?;
+    }
+    Ok(outcome)
 }
 
 async fn release(
@@ -936,32 +949,16 @@ async fn act(
     blocking(move || {
         let case = load_case(store.as_ref(), &case_id)?;
         let queue = Queue::of(&case);
-        if !session.role.acts_on(queue) {
-            return Err(PageError::Forbidden(format!(
-                "Cases in the {} queue need a child-safety moderator or an admin.",
-                queue.label()
-            )));
-        }
         // Acting claims the case; a case someone else holds is theirs to work.
-        let now = Utc::now();
-        let claimed = store.claim(&case.id, session.user_id, now, now - claim_ttl)?;
+        let claimed = claim_case(store.as_ref(), &session, &case, claim_ttl)?;
         let claimed_now = claimed == ClaimOutcome::Claimed;
-        match claimed {
-            ClaimOutcome::HeldBy(other) => {
-                return Err(PageError::Conflict(format!(
-                    "Case {} is claimed by {other}; only they can act on it until they release it \
-                     or their claim has been idle for {} minutes.",
-                    case.id,
-                    claim_ttl.num_minutes()
-                )));
-            }
-            ClaimOutcome::TookOver(from) => store.append_audit(&audit_entry(
-                &session,
-                "claim",
-                Some(&case.id),
-                format!("took over {from}'s idle claim"),
-            ))?,
-            _ => {}
+        if let ClaimOutcome::HeldBy(other) = claimed {
+            return Err(PageError::Conflict(format!(
+                "Case {} is claimed by {other}; only they can act on it until they release it \
+                 or their claim has been idle for {} minutes.",
+                case.id,
+                claim_ttl.num_minutes()
+            )));
         }
         let category = case
             .categories
