@@ -64,9 +64,12 @@ struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
     banks: Vec<BankSpec>,
+    /// Every distinct PDQ hash of every bank.
     index: HammingIndex,
-    /// Per index id: which bank entry.
-    pdq_entries: Vec<Entry>,
+    /// Per PDQ hash: the bank entries that hold it (usually one).
+    pdq_entries: HashMap<Pdq, Vec<Entry>>,
+    /// PDQ entries in all (a hash in two banks counts twice).
+    pdq_count: usize,
     exact: HashMap<(HashType, String), Vec<Entry>>,
     max_threshold: u32,
 }
@@ -101,13 +104,20 @@ impl Matcher {
         let entry = Entry { bank, label };
         if hash_type == HashType::Pdq {
             let pdq = Pdq::from_hex(&hash).map_err(|e| e.to_string())?;
-            let id = self.index.add(&pdq) as usize;
-            debug_assert_eq!(id, self.pdq_entries.len());
-            self.pdq_entries.push(entry);
+            self.index.insert(&pdq);
+            self.pdq_entries.entry(pdq).or_default().push(entry);
+            self.pdq_count += 1;
         } else {
             self.exact.entry((hash_type, hash)).or_default().push(entry);
         }
         Ok(())
+    }
+
+    /// Packs the PDQ index into one segment, its fastest layout, once
+    /// loading is done (matching is exact either way; see
+    /// [`HammingIndex::compact`]).
+    pub fn compact(&mut self) {
+        self.index.compact();
     }
 
     /// The banks loaded.
@@ -117,7 +127,7 @@ impl Matcher {
 
     /// Number of hashes held, all banks and types.
     pub fn len(&self) -> usize {
-        self.index.len() + self.exact.values().map(Vec::len).sum::<usize>()
+        self.pdq_count + self.exact.values().map(Vec::len).sum::<usize>()
     }
 
     /// True when no hash is loaded.
@@ -140,11 +150,11 @@ impl Matcher {
     /// PDQ matches of one hash, each within its bank's threshold, nearest first.
     pub fn match_pdq(&self, pdq: &Pdq) -> Vec<Match> {
         let mut out = Vec::new();
-        for (id, d) in self.index.query(pdq, self.max_threshold) {
-            let e = &self.pdq_entries[id as usize];
-            if d <= self.banks[e.bank as usize].pdq_threshold {
-                let hash = self.index.get(id).expect("live id").to_hex();
-                out.push(self.make(e, HashType::Pdq, hash, d));
+        for (found, d) in self.index.query(pdq, self.max_threshold) {
+            for e in self.pdq_entries.get(&found).into_iter().flatten() {
+                if d <= self.banks[e.bank as usize].pdq_threshold {
+                    out.push(self.make(e, HashType::Pdq, found.to_hex(), d));
+                }
             }
         }
         out

@@ -51,6 +51,7 @@ pub fn load_matcher(store: &dyn BankStore, names: &[String]) -> Result<Matcher, 
                 .map_err(|e| format!("bank {:?}: {e}", b.name))?;
         }
     }
+    m.compact();
     Ok(m)
 }
 
