@@ -79,7 +79,13 @@ const TAIL_MAX: usize = 4096;
 /// Buckets per sampled block of a directory.
 const BLOCK_BITS: u32 = 6;
 const BLOCK: usize = 1 << BLOCK_BITS;
-/// Bucket key width bounds (`floor(log2 n)` clamped).
+/// Blocks whose buckets may differ from the query's in this many bits or
+/// fewer are read bucket by bucket; past it the whole block is decoded.
+const RANGE_MAX_LEFT: u32 = 1;
+/// Bucket key width: `floor(log2 n) - KEY_SLACK` bits (so 2^KEY_SLACK to
+/// 2^(KEY_SLACK + 1) hashes per bucket), clamped.
+const KEY_SLACK: u32 = 0;
+/// Bucket key width bounds.
 const MIN_KEY_BITS: u32 = BLOCK_BITS;
 const MAX_KEY_BITS: u32 = 28;
 /// A segment's positions and directory bit offsets fit in `u32`.
@@ -161,7 +167,7 @@ impl Directory {
 
     /// Entry range of bucket `k`.
     #[inline(always)]
-    fn range(&self, k: usize) -> (usize, usize) {
+    fn range<const BMI2: bool>(&self, k: usize) -> (usize, usize) {
         let mut pos = self.starts[k / BLOCK] as usize;
         let mut skip = (k % BLOCK) as u32;
         // Step past the closing zeros of the block's earlier buckets.
@@ -170,7 +176,7 @@ impl Directory {
             let zeros = !self.bits[pos / 64] >> off;
             let z = zeros.count_ones();
             if z >= skip {
-                pos += select_in_word(zeros, skip - 1) as usize + 1;
+                pos += select::<BMI2>(zeros, skip - 1) as usize + 1;
                 break;
             }
             skip -= z;
@@ -217,7 +223,19 @@ impl Directory {
     }
 }
 
-/// Position of the `r`-th (0-based) set bit of `x`, which has more than `r`.
+/// Position of the `r`-th (0-based) set bit of `x`, which has more than
+/// `r`; `BMI2` only where the CPU has it (one `pdep`).
+#[inline(always)]
+fn select<const BMI2: bool>(x: u64, r: u32) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    if BMI2 {
+        // SAFETY: callers pass BMI2 = true only after detecting BMI2.
+        return unsafe { std::arch::x86_64::_pdep_u64(1 << r, x) }.trailing_zeros();
+    }
+    select_in_word(x, r)
+}
+
+/// [`select`] without BMI2.
 #[inline(always)]
 fn select_in_word(mut x: u64, mut r: u32) -> u32 {
     let mut base = 0;
@@ -286,7 +304,9 @@ impl Segment {
         let n = store.len();
         assert!(n > 0 && n < MAX_SEGMENT, "segment of {n} hashes");
         debug_assert!(store.windows(2).all(|w| w[0] < w[1]));
-        let key_bits = (usize::BITS - 1 - n.leading_zeros()).clamp(MIN_KEY_BITS, MAX_KEY_BITS);
+        let key_bits = (usize::BITS - 1 - n.leading_zeros())
+            .saturating_sub(KEY_SLACK)
+            .clamp(MIN_KEY_BITS, MAX_KEY_BITS);
         let position_bits = (usize::BITS - (n - 1).leading_zeros()).max(1);
         let residue_bits = (32 - position_bits).min(32 - key_bits);
         let residue_shift = 32 - key_bits - residue_bits;
@@ -385,75 +405,167 @@ impl Segment {
     /// whose chunk in some table is within `radius` of the query's, and
     /// that is within `threshold`. A position can appear more than once.
     fn probe(&self, q: &Words, threshold: u32, radius: u32, hits: &mut Vec<(u32, u32)>) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("popcnt") {
-            // SAFETY: the CPU has POPCNT (checked just above).
-            unsafe { self.probe_popcnt(q, threshold, radius, hits) };
-            return;
-        }
-        self.probe_generic(q, threshold, radius, hits)
+        SCRATCH.with(|s| {
+            let scratch = &mut *s.borrow_mut();
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("popcnt") {
+                if std::arch::is_x86_feature_detected!("bmi2") {
+                    // SAFETY: the CPU has POPCNT and BMI2 (checked just above).
+                    unsafe { self.probe_bmi2(q, threshold, radius, scratch, hits) };
+                } else {
+                    // SAFETY: the CPU has POPCNT (checked just above).
+                    unsafe { self.probe_popcnt(q, threshold, radius, scratch, hits) };
+                }
+                return;
+            }
+            self.probe_with::<false>(q, threshold, radius, scratch, hits)
+        })
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "popcnt,bmi2")]
+    unsafe fn probe_bmi2(
+        &self,
+        q: &Words,
+        threshold: u32,
+        radius: u32,
+        scratch: &mut Scratch,
+        hits: &mut Vec<(u32, u32)>,
+    ) {
+        self.probe_with::<true>(q, threshold, radius, scratch, hits)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "popcnt")]
-    unsafe fn probe_popcnt(&self, q: &Words, threshold: u32, radius: u32, hits: &mut Vec<(u32, u32)>) {
-        self.probe_generic(q, threshold, radius, hits)
+    unsafe fn probe_popcnt(
+        &self,
+        q: &Words,
+        threshold: u32,
+        radius: u32,
+        scratch: &mut Scratch,
+        hits: &mut Vec<(u32, u32)>,
+    ) {
+        self.probe_with::<false>(q, threshold, radius, scratch, hits)
     }
 
+    /// Three passes, so that the memory reads of many buckets are in flight
+    /// at once instead of one after the other: the bucket ranges of every
+    /// table (from the small directories), then the entries of those ranges
+    /// (residue filter; table 0 reads the store directly), then the
+    /// candidates' hashes.
     #[inline(always)]
-    fn probe_generic(&self, q: &Words, threshold: u32, radius: u32, hits: &mut Vec<(u32, u32)>) {
+    fn probe_with<const BMI2: bool>(
+        &self,
+        q: &Words,
+        threshold: u32,
+        radius: u32,
+        scratch: &mut Scratch,
+        hits: &mut Vec<(u32, u32)>,
+    ) {
         let key_shift = 32 - self.key_bits;
         let residue_shift = key_shift - self.residue_bits;
         let residue_mask = low_mask(self.residue_bits);
         let block_masks = &self.block_masks[..self.masks_within[radius as usize]];
         let (low_masks, low_within) = (&LOW_MASKS.0, &LOW_MASKS.1);
         let mut offsets = [0u32; BLOCK + 1];
+        let Scratch {
+            probes,
+            spans,
+            candidates,
+        } = scratch;
+        candidates.clear();
         for t in 0..CHUNKS {
             let dir = &self.dirs[t];
             let c = q.chunk(t);
             let key = (c >> key_shift) as usize;
             let (q_block, q_low) = (key >> BLOCK_BITS, key & (BLOCK - 1));
-            let q_residue = (c >> residue_shift) & residue_mask;
-            // Entries of one bucket; `left` is the radius the residue may use.
-            let mut visit = |start: usize, end: usize, left: u32| {
+            let q_res = (c >> residue_shift) & residue_mask;
+            probes.clear();
+            spans.clear();
+            // The buckets to read, and what radius their residues may use.
+            for &m in block_masks {
+                let left = radius - m.count_ones();
+                let block = q_block ^ m as usize;
+                if left <= RANGE_MAX_LEFT {
+                    for &lm in &low_masks[..low_within[left as usize]] {
+                        let k = (block << BLOCK_BITS | (q_low ^ lm as usize)) as u32;
+                        probes.push((k, left - lm.count_ones()));
+                    }
+                } else {
+                    // Most of this block's buckets: decode it whole.
+                    dir.block(block, &mut offsets);
+                    for &lm in &low_masks[..low_within[left.min(BLOCK_BITS) as usize]] {
+                        let i = q_low ^ lm as usize;
+                        if offsets[i] < offsets[i + 1] {
+                            spans.push((offsets[i], offsets[i + 1], left - lm.count_ones()));
+                        }
+                    }
+                }
+            }
+            // One pipelined pass: the block start of probe i + 2D, the
+            // directory bits of probe i + D, the range of probe i (whose
+            // first entry is then prefetched), and the entries of the span
+            // found LAG spans earlier, so that the reads of many buckets are
+            // in flight at once.
+            let mut done = 0;
+            let visit = |sp: (u32, u32, u32), hits: &mut Vec<(u32, u32)>, cands: &mut Vec<u32>| {
+                let (start, end, left) = (sp.0 as usize, sp.1 as usize, sp.2);
                 if t == 0 {
-                    for (i, h) in self.store[start..end].iter().enumerate() {
+                    for (k, h) in self.store[start..end].iter().enumerate() {
                         let d = h.distance(q);
                         if d <= threshold {
-                            hits.push(((start + i) as u32, d));
+                            hits.push(((start + k) as u32, d));
                         }
                     }
                 } else {
                     for &e in &self.entries[t - 1][start..end] {
-                        if ((e & residue_mask) ^ q_residue).count_ones() <= left {
-                            let pos = (e >> self.residue_bits) as usize;
-                            let d = self.store[pos].distance(q);
-                            if d <= threshold {
-                                hits.push((pos as u32, d));
-                            }
+                        if ((e & residue_mask) ^ q_res).count_ones() <= left {
+                            let pos = e >> self.residue_bits;
+                            prefetch(&self.store[pos as usize]);
+                            cands.push(pos);
                         }
                     }
                 }
             };
-            for &m in block_masks {
-                let left = radius - m.count_ones();
-                let block = q_block ^ m as usize;
-                if left == 0 {
-                    let (s, e) = dir.range(block << BLOCK_BITS | q_low);
-                    if s < e {
-                        visit(s, e, 0);
-                    }
+            let first = |start: u32| {
+                if t == 0 {
+                    prefetch(&self.store[start as usize]);
                 } else {
-                    dir.block(block, &mut offsets);
-                    let within = low_within[left.min(BLOCK_BITS) as usize];
-                    for &lm in &low_masks[..within] {
-                        let i = q_low ^ lm as usize;
-                        let (s, e) = (offsets[i] as usize, offsets[i + 1] as usize);
-                        if s < e {
-                            visit(s, e, left - lm.count_ones());
-                        }
-                    }
+                    prefetch(&self.entries[t - 1][start as usize]);
                 }
+            };
+            for &(start, _, _) in spans.iter() {
+                first(start);
+            }
+            for i in 0..probes.len() {
+                if let Some(&(k, _)) = probes.get(i + 2 * PREFETCH) {
+                    prefetch(&dir.starts[k as usize / BLOCK]);
+                }
+                if let Some(&(k, _)) = probes.get(i + PREFETCH) {
+                    prefetch(&dir.bits[dir.starts[k as usize / BLOCK] as usize / 64]);
+                }
+                let (k, left) = probes[i];
+                let (s, e) = dir.range::<BMI2>(k as usize);
+                if s < e {
+                    first(s as u32);
+                    spans.push((s as u32, e as u32, left));
+                }
+                if spans.len() > done + LAG {
+                    visit(spans[done], hits, candidates);
+                    done += 1;
+                }
+            }
+            for &sp in &spans[done..] {
+                visit(sp, hits, candidates);
+            }
+        }
+        for (i, &pos) in candidates.iter().enumerate() {
+            if let Some(&ahead) = candidates.get(i + PREFETCH) {
+                prefetch(&self.store[ahead as usize]);
+            }
+            let d = self.store[pos as usize].distance(q);
+            if d <= threshold {
+                hits.push((pos, d));
             }
         }
     }
@@ -518,7 +630,10 @@ impl std::fmt::Debug for HammingIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HammingIndex")
             .field("len", &self.len)
-            .field("segments", &self.segments.iter().map(Segment::len).collect::<Vec<_>>())
+            .field(
+                "segments",
+                &self.segments.iter().map(Segment::len).collect::<Vec<_>>(),
+            )
             .field("tail", &self.tail.len())
             .finish()
     }
@@ -536,6 +651,11 @@ impl HammingIndex {
         store.extend(hashes.iter().map(Words::from_pdq));
         store.sort_unstable();
         store.dedup();
+        if store.capacity() - store.len() > store.len() / 64 {
+            let mut exact: Vec<Words> = huge_vec(store.len());
+            exact.extend_from_slice(&store);
+            store = exact;
+        }
         let mut idx = HammingIndex::new();
         idx.push_segments(store);
         idx
@@ -691,7 +811,9 @@ impl HammingIndex {
                 }
             });
         }
-        scan(&self.tail, &q, threshold, &mut |i, d| found.push((self.tail[i], d)));
+        scan(&self.tail, &q, threshold, &mut |i, d| {
+            found.push((self.tail[i], d))
+        });
         found.sort_unstable_by_key(|&(w, d)| (d, w));
         out.extend(found.into_iter().map(|(w, d)| (w.to_pdq(), d)));
     }
@@ -704,14 +826,19 @@ impl HammingIndex {
         for s in &self.segments {
             s.scan(&q, threshold, &mut found);
         }
-        scan(&self.tail, &q, threshold, &mut |i, d| found.push((self.tail[i], d)));
+        scan(&self.tail, &q, threshold, &mut |i, d| {
+            found.push((self.tail[i], d))
+        });
         found.sort_unstable_by_key(|&(w, d)| (d, w));
         found.into_iter().map(|(w, d)| (w.to_pdq(), d)).collect()
     }
 
     /// Bytes held: stores, tables, directories, tombstones, the tail.
     pub fn memory_bytes(&self) -> usize {
-        self.segments.iter().map(Segment::memory_bytes).sum::<usize>()
+        self.segments
+            .iter()
+            .map(Segment::memory_bytes)
+            .sum::<usize>()
             + self.tail.capacity() * std::mem::size_of::<Words>()
             + self.tail_at.capacity() * (std::mem::size_of::<(Words, u32)>() + 1)
             + std::mem::size_of::<Self>()
@@ -741,7 +868,38 @@ fn merge(a: &Segment, b: &Segment) -> Vec<Words> {
     out
 }
 
+/// Per-thread buffers of a query's passes.
+#[derive(Default)]
+struct Scratch {
+    /// Buckets to read: key, radius left for the residue.
+    probes: Vec<(u32, u32)>,
+    /// Entry ranges found: start, end, radius left for the residue.
+    spans: Vec<(u32, u32, u32)>,
+    /// Store positions to verify.
+    candidates: Vec<u32>,
+}
+
+/// Spans found but not yet read, in the pipelined pass of a query.
+const LAG: usize = 8;
+
+/// How many reads ahead to prefetch: each read is at a random place, so
+/// keeping several in flight hides most of the latency.
+const PREFETCH: usize = 16;
+
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint; any address is allowed, this one is valid.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(x as *const T as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
 thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
     /// `(position, distance)` hits of the current query (reused: no allocation per query).
     static HITS: std::cell::RefCell<Vec<(u32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -777,7 +935,6 @@ fn huge_vec<T>(cap: usize) -> Vec<T> {
     v
 }
 
-
 /// Calls `hit(i, distance)` for every `hashes[i]` within `threshold` (a
 /// linear scan).
 fn scan(hashes: &[Words], q: &Words, threshold: u32, hit: &mut dyn FnMut(usize, u32)) {
@@ -792,7 +949,12 @@ fn scan(hashes: &[Words], q: &Words, threshold: u32, hit: &mut dyn FnMut(usize, 
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "popcnt")]
-unsafe fn scan_popcnt(hashes: &[Words], q: &Words, threshold: u32, hit: &mut dyn FnMut(usize, u32)) {
+unsafe fn scan_popcnt(
+    hashes: &[Words],
+    q: &Words,
+    threshold: u32,
+    hit: &mut dyn FnMut(usize, u32),
+) {
     scan_generic(hashes, q, threshold, hit)
 }
 
@@ -905,7 +1067,11 @@ mod tests {
         let mut start = 0usize;
         let mut block = [0u32; BLOCK + 1];
         for (k, &c) in counts.iter().enumerate() {
-            assert_eq!(dir.range(k), (start, start + c as usize), "bucket {k}");
+            assert_eq!(
+                dir.range::<false>(k),
+                (start, start + c as usize),
+                "bucket {k}"
+            );
             if k % BLOCK == 0 {
                 dir.block(k / BLOCK, &mut block);
             }
@@ -959,7 +1125,10 @@ mod tests {
                 found += check_same(&idx, &q, r);
             }
         }
-        assert!(found > 10_000, "clusters should give many hits, got {found}");
+        assert!(
+            found > 10_000,
+            "clusters should give many hits, got {found}"
+        );
     }
 
     #[test]
