@@ -115,7 +115,7 @@ impl Words {
     /// Chunk `t` (0..8): bits `32t..32t+32` counting from the first hex digit.
     #[inline(always)]
     fn chunk(&self, t: usize) -> u32 {
-        (self.0[t / 2] >> if t % 2 == 0 { 32 } else { 0 }) as u32
+        (self.0[t / 2] >> (32 - 32 * (t % 2))) as u32
     }
 
     #[inline(always)]
