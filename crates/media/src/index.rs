@@ -880,11 +880,11 @@ struct Scratch {
 }
 
 /// Spans found but not yet read, in the pipelined pass of a query.
-const LAG: usize = 8;
+const LAG: usize = 16;
 
 /// How many reads ahead to prefetch: each read is at a random place, so
 /// keeping several in flight hides most of the latency.
-const PREFETCH: usize = 16;
+const PREFETCH: usize = 24;
 
 #[inline(always)]
 fn prefetch<T>(x: &T) {
