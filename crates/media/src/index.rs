@@ -69,10 +69,21 @@ use crate::Pdq;
 /// Default PDQ match threshold (ThreatExchange, HMA, NCMEC).
 pub const DEFAULT_THRESHOLD: u32 = 31;
 
-/// Substrings (tables) per hash.
-const CHUNKS: usize = 8;
-/// Largest per-chunk radius looked up through the tables: thresholds up to
-/// `8 x 5 - 1 = 39`. Past it a query scans (the probes would outnumber it).
+/// Substrings (tables) per hash, and their widths in bits (26 x 6 + 25 x 4 = 256).
+const CHUNKS: usize = 10;
+const CHUNK_BITS: [u32; CHUNKS] = [26, 26, 26, 26, 26, 26, 25, 25, 25, 25];
+/// Where each chunk starts, counting from the first hex digit's top bit.
+const CHUNK_START: [u32; CHUNKS] = {
+    let mut at = [0; CHUNKS];
+    let mut t = 1;
+    while t < CHUNKS {
+        at[t] = at[t - 1] + CHUNK_BITS[t - 1];
+        t += 1;
+    }
+    at
+};
+/// Largest per-table radius looked up through the tables: thresholds up to
+/// `10 x 5 - 1 = 49`. Past it a query scans (the probes would outnumber it).
 const MAX_RADIUS: u32 = 4;
 /// Unsorted additions kept outside the segments, checked by a scan.
 const TAIL_MAX: usize = 4096;
@@ -87,7 +98,7 @@ const RANGE_MAX_LEFT: u32 = 1;
 const KEY_SLACK: u32 = 0;
 /// Bucket key width bounds.
 const MIN_KEY_BITS: u32 = BLOCK_BITS;
-const MAX_KEY_BITS: u32 = 28;
+const MAX_KEY_BITS: u32 = 25;
 /// A segment's positions and directory bit offsets fit in `u32`.
 const MAX_SEGMENT: usize = 1 << 31;
 
@@ -112,10 +123,16 @@ impl Words {
         Pdq::from_bytes(b)
     }
 
-    /// Chunk `t` (0..8): bits `32t..32t+32` counting from the first hex digit.
+    /// Chunk `t` (0..10), left-aligned in 32 bits (the low bits are zero).
     #[inline(always)]
     fn chunk(&self, t: usize) -> u32 {
-        (self.0[t / 2] >> (32 - 32 * (t % 2))) as u32
+        let (at, bits) = (CHUNK_START[t] as usize, CHUNK_BITS[t]);
+        let (w, sh) = (at / 64, at % 64);
+        let mut x = self.0[w] << sh;
+        if sh > 0 && w < 3 {
+            x |= self.0[w + 1] >> (64 - sh);
+        }
+        ((x >> 32) as u32) & !((1u32 << (32 - bits)) - 1)
     }
 
     #[inline(always)]
@@ -254,7 +271,7 @@ fn select_in_word(mut x: u64, mut r: u32) -> u32 {
     base + x.trailing_zeros()
 }
 
-/// One immutable, sorted run of hashes with its eight tables (tombstones
+/// One immutable, sorted run of hashes with its ten tables (tombstones
 /// aside).
 #[derive(Clone)]
 struct Segment {
@@ -264,12 +281,12 @@ struct Segment {
     dead_count: usize,
     /// Bucket key width `b`.
     key_bits: u32,
-    /// Chunk bits kept in each entry after the key.
-    residue_bits: u32,
     /// One per table; table 0's entries are the store itself.
     dirs: Vec<Directory>,
-    /// Tables 1..8: `position << residue_bits | residue`, grouped by bucket.
-    entries: Vec<Vec<u32>>,
+    /// Tables 1..10: store positions grouped by bucket, `entry_bytes` bytes
+    /// each, little-endian (plus 3 spare bytes so that any entry reads as a `u32`).
+    entries: Vec<Vec<u8>>,
+    entry_bytes: usize,
     /// Block-key masks over `key_bits - 6` bits, by popcount (0..=MAX_RADIUS).
     block_masks: Vec<u32>,
     /// `block_masks[..masks_within[r]]` have popcount `<= r`.
@@ -307,10 +324,7 @@ impl Segment {
         let key_bits = (usize::BITS - 1 - n.leading_zeros())
             .saturating_sub(KEY_SLACK)
             .clamp(MIN_KEY_BITS, MAX_KEY_BITS);
-        let position_bits = (usize::BITS - (n - 1).leading_zeros()).max(1);
-        let residue_bits = (32 - position_bits).min(32 - key_bits);
-        let residue_shift = 32 - key_bits - residue_bits;
-        let residue_mask = low_mask(residue_bits);
+        let entry_bytes = if n <= 1 << 24 { 3 } else { 4 };
         let key_shift = 32 - key_bits;
         let buckets = 1usize << key_bits;
 
@@ -333,13 +347,13 @@ impl Segment {
                 *c = sum;
                 sum += here;
             }
-            let mut table: Vec<u32> = huge_vec(n);
-            table.resize(n, 0);
+            let mut table: Vec<u8> = huge_vec(n * entry_bytes + 3);
+            table.resize(n * entry_bytes + 3, 0);
             for (pos, h) in store.iter().enumerate() {
-                let c = h.chunk(t);
-                let slot = &mut counts[(c >> key_shift) as usize];
-                table[*slot as usize] =
-                    ((pos as u32) << residue_bits) | ((c >> residue_shift) & residue_mask);
+                let slot = &mut counts[(h.chunk(t) >> key_shift) as usize];
+                let at = *slot as usize * entry_bytes;
+                table[at..at + entry_bytes]
+                    .copy_from_slice(&(pos as u32).to_le_bytes()[..entry_bytes]);
                 *slot += 1;
             }
             entries.push(table);
@@ -357,9 +371,9 @@ impl Segment {
             store,
             dead_count: 0,
             key_bits,
-            residue_bits,
             dirs,
             entries,
+            entry_bytes,
             block_masks,
             masks_within,
         }
@@ -402,23 +416,23 @@ impl Segment {
     }
 
     /// Appends `(position, distance)` for every hash (dead ones included)
-    /// whose chunk in some table is within `radius` of the query's, and
-    /// that is within `threshold`. A position can appear more than once.
-    fn probe(&self, q: &Words, threshold: u32, radius: u32, hits: &mut Vec<(u32, u32)>) {
+    /// whose chunk in some table `t` is within `radii[t]` of the query's,
+    /// and that is within `threshold`. A position can appear more than once.
+    fn probe(&self, q: &Words, threshold: u32, radii: &Radii, hits: &mut Vec<(u32, u32)>) {
         SCRATCH.with(|s| {
             let scratch = &mut *s.borrow_mut();
             #[cfg(target_arch = "x86_64")]
             if std::arch::is_x86_feature_detected!("popcnt") {
                 if std::arch::is_x86_feature_detected!("bmi2") {
                     // SAFETY: the CPU has POPCNT and BMI2 (checked just above).
-                    unsafe { self.probe_bmi2(q, threshold, radius, scratch, hits) };
+                    unsafe { self.probe_bmi2(q, threshold, radii, scratch, hits) };
                 } else {
                     // SAFETY: the CPU has POPCNT (checked just above).
-                    unsafe { self.probe_popcnt(q, threshold, radius, scratch, hits) };
+                    unsafe { self.probe_popcnt(q, threshold, radii, scratch, hits) };
                 }
                 return;
             }
-            self.probe_with::<false>(q, threshold, radius, scratch, hits)
+            self.probe_with::<false>(q, threshold, radii, scratch, hits)
         })
     }
 
@@ -428,11 +442,11 @@ impl Segment {
         &self,
         q: &Words,
         threshold: u32,
-        radius: u32,
+        radii: &Radii,
         scratch: &mut Scratch,
         hits: &mut Vec<(u32, u32)>,
     ) {
-        self.probe_with::<true>(q, threshold, radius, scratch, hits)
+        self.probe_with::<true>(q, threshold, radii, scratch, hits)
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -441,55 +455,57 @@ impl Segment {
         &self,
         q: &Words,
         threshold: u32,
-        radius: u32,
+        radii: &Radii,
         scratch: &mut Scratch,
         hits: &mut Vec<(u32, u32)>,
     ) {
-        self.probe_with::<false>(q, threshold, radius, scratch, hits)
+        self.probe_with::<false>(q, threshold, radii, scratch, hits)
     }
 
-    /// Three passes, so that the memory reads of many buckets are in flight
-    /// at once instead of one after the other: the bucket ranges of every
-    /// table (from the small directories), then the entries of those ranges
-    /// (residue filter; table 0 reads the store directly), then the
-    /// candidates' hashes.
+    /// Per table, one pipelined pass over the buckets within its radius, so
+    /// that the reads of many buckets are in flight at once instead of one
+    /// after the other: the block start of bucket `i + 2D`, the directory
+    /// bits of bucket `i + D`, the range of bucket `i` (whose first entry is
+    /// then prefetched), and the entries of the range found `LAG` ranges
+    /// earlier (table 0's entries are the store itself, verified at once;
+    /// the other tables' are positions, prefetched). Then every candidate is
+    /// verified against the store.
     #[inline(always)]
     fn probe_with<const BMI2: bool>(
         &self,
         q: &Words,
         threshold: u32,
-        radius: u32,
+        radii: &Radii,
         scratch: &mut Scratch,
         hits: &mut Vec<(u32, u32)>,
     ) {
         let key_shift = 32 - self.key_bits;
-        let residue_shift = key_shift - self.residue_bits;
-        let residue_mask = low_mask(self.residue_bits);
-        let block_masks = &self.block_masks[..self.masks_within[radius as usize]];
         let (low_masks, low_within) = (&LOW_MASKS.0, &LOW_MASKS.1);
         let mut offsets = [0u32; BLOCK + 1];
+        let width = self.entry_bytes;
+        let entry_mask = if width == 3 { 0x00ff_ffff } else { !0u32 };
         let Scratch {
             probes,
             spans,
             candidates,
         } = scratch;
         candidates.clear();
-        for t in 0..CHUNKS {
+        for (t, &radius) in radii.iter().enumerate() {
+            let Ok(radius) = u32::try_from(radius) else {
+                continue; // this table is not needed at this threshold
+            };
+            let block_masks = &self.block_masks[..self.masks_within[radius as usize]];
             let dir = &self.dirs[t];
-            let c = q.chunk(t);
-            let key = (c >> key_shift) as usize;
+            let key = (q.chunk(t) >> key_shift) as usize;
             let (q_block, q_low) = (key >> BLOCK_BITS, key & (BLOCK - 1));
-            let q_res = (c >> residue_shift) & residue_mask;
             probes.clear();
             spans.clear();
-            // The buckets to read, and what radius their residues may use.
             for &m in block_masks {
                 let left = radius - m.count_ones();
                 let block = q_block ^ m as usize;
                 if left <= RANGE_MAX_LEFT {
                     for &lm in &low_masks[..low_within[left as usize]] {
-                        let k = (block << BLOCK_BITS | (q_low ^ lm as usize)) as u32;
-                        probes.push((k, left - lm.count_ones()));
+                        probes.push((block << BLOCK_BITS | (q_low ^ lm as usize)) as u32);
                     }
                 } else {
                     // Most of this block's buckets: decode it whole.
@@ -497,58 +513,54 @@ impl Segment {
                     for &lm in &low_masks[..low_within[left.min(BLOCK_BITS) as usize]] {
                         let i = q_low ^ lm as usize;
                         if offsets[i] < offsets[i + 1] {
-                            spans.push((offsets[i], offsets[i + 1], left - lm.count_ones()));
+                            spans.push((offsets[i], offsets[i + 1]));
                         }
                     }
                 }
             }
-            // One pipelined pass: the block start of probe i + 2D, the
-            // directory bits of probe i + D, the range of probe i (whose
-            // first entry is then prefetched), and the entries of the span
-            // found LAG spans earlier, so that the reads of many buckets are
-            // in flight at once.
-            let mut done = 0;
-            let visit = |sp: (u32, u32, u32), hits: &mut Vec<(u32, u32)>, cands: &mut Vec<u32>| {
-                let (start, end, left) = (sp.0 as usize, sp.1 as usize, sp.2);
-                if t == 0 {
-                    for (k, h) in self.store[start..end].iter().enumerate() {
-                        let d = h.distance(q);
-                        if d <= threshold {
-                            hits.push(((start + k) as u32, d));
-                        }
-                    }
-                } else {
-                    for &e in &self.entries[t - 1][start..end] {
-                        if ((e & residue_mask) ^ q_res).count_ones() <= left {
-                            let pos = e >> self.residue_bits;
-                            prefetch(&self.store[pos as usize]);
-                            cands.push(pos);
-                        }
-                    }
-                }
-            };
             let first = |start: u32| {
                 if t == 0 {
                     prefetch(&self.store[start as usize]);
                 } else {
-                    prefetch(&self.entries[t - 1][start as usize]);
+                    prefetch(&self.entries[t - 1][start as usize * width]);
                 }
             };
-            for &(start, _, _) in spans.iter() {
+            let visit =
+                |(start, end): (u32, u32), hits: &mut Vec<(u32, u32)>, cands: &mut Vec<u32>| {
+                    let (start, end) = (start as usize, end as usize);
+                    if t == 0 {
+                        for (k, h) in self.store[start..end].iter().enumerate() {
+                            let d = h.distance(q);
+                            if d <= threshold {
+                                hits.push(((start + k) as u32, d));
+                            }
+                        }
+                    } else {
+                        let table = &self.entries[t - 1];
+                        for i in start..end {
+                            let at = i * width;
+                            let bytes: [u8; 4] = table[at..at + 4].try_into().expect("4 bytes");
+                            let pos = u32::from_le_bytes(bytes) & entry_mask;
+                            prefetch(&self.store[pos as usize]);
+                            cands.push(pos);
+                        }
+                    }
+                };
+            for &(start, _) in spans.iter() {
                 first(start);
             }
+            let mut done = 0;
             for i in 0..probes.len() {
-                if let Some(&(k, _)) = probes.get(i + 2 * PREFETCH) {
+                if let Some(&k) = probes.get(i + 2 * PREFETCH) {
                     prefetch(&dir.starts[k as usize / BLOCK]);
                 }
-                if let Some(&(k, _)) = probes.get(i + PREFETCH) {
+                if let Some(&k) = probes.get(i + PREFETCH) {
                     prefetch(&dir.bits[dir.starts[k as usize / BLOCK] as usize / 64]);
                 }
-                let (k, left) = probes[i];
-                let (s, e) = dir.range::<BMI2>(k as usize);
+                let (s, e) = dir.range::<BMI2>(probes[i] as usize);
                 if s < e {
                     first(s as u32);
-                    spans.push((s as u32, e as u32, left));
+                    spans.push((s as u32, e as u32));
                 }
                 if spans.len() > done + LAG {
                     visit(spans[done], hits, candidates);
@@ -583,17 +595,9 @@ impl Segment {
         self.store.capacity() * std::mem::size_of::<Words>()
             + self.dead.capacity() * 8
             + self.dirs.iter().map(Directory::memory_bytes).sum::<usize>()
-            + self.entries.iter().map(|e| e.capacity() * 4).sum::<usize>()
+            + self.entries.iter().map(Vec::capacity).sum::<usize>()
             + self.block_masks.capacity() * 4
             + std::mem::size_of::<Self>()
-    }
-}
-
-fn low_mask(bits: u32) -> u32 {
-    if bits >= 32 {
-        !0
-    } else {
-        (1u32 << bits) - 1
     }
 }
 
@@ -788,18 +792,13 @@ impl HammingIndex {
     pub fn query_into(&self, query: &Pdq, threshold: u32, out: &mut Vec<(Pdq, u32)>) {
         out.clear();
         let q = Words::from_pdq(query);
-        let radius = threshold / CHUNKS as u32;
         let mut found: Vec<(Words, u32)> = Vec::new();
-        if radius > MAX_RADIUS {
-            for s in &self.segments {
-                s.scan(&q, threshold, &mut found);
-            }
-        } else {
+        if let Some(radii) = radii(threshold) {
             HITS.with(|h| {
                 let mut hits = h.borrow_mut();
                 for s in &self.segments {
                     hits.clear();
-                    s.probe(&q, threshold, radius, &mut hits);
+                    s.probe(&q, threshold, &radii, &mut hits);
                     // A hash near the query in several chunks was found several times.
                     hits.sort_unstable();
                     hits.dedup();
@@ -810,6 +809,10 @@ impl HammingIndex {
                     );
                 }
             });
+        } else {
+            for s in &self.segments {
+                s.scan(&q, threshold, &mut found);
+            }
         }
         scan(&self.tail, &q, threshold, &mut |i, d| {
             found.push((self.tail[i], d))
@@ -845,6 +848,41 @@ impl HammingIndex {
     }
 }
 
+/// Per table, the radius its chunk is searched at (-1: not searched).
+type Radii = [i8; CHUNKS];
+
+/// The radii that find every hash within `threshold`, or `None` when some
+/// radius would pass [`MAX_RADIUS`] (a scan is cheaper then).
+///
+/// Generalised pigeonhole: if every table `t` were more than `r_t` apart,
+/// the hashes would be at least `sum(r_t + 1)` apart; so when that sum is
+/// `threshold + 1` or more, some table is within its radius. The sum is
+/// spread as evenly as it goes: at 31, two tables at radius 3 and eight at
+/// radius 2 (2 x 2,048 + 8 x 277 buckets at 10 million hashes, against
+/// 8 x 2,048 for eight chunks all at radius 3). The larger radii go to the
+/// first tables: table 0 reads the store directly.
+fn radii(threshold: u32) -> Option<Radii> {
+    let need = threshold as usize + 1;
+    let (each, extra) = (need / CHUNKS, need % CHUNKS);
+    let top = if extra > 0 {
+        each
+    } else {
+        each.checked_sub(1)?
+    };
+    if top > MAX_RADIUS as usize {
+        return None;
+    }
+    let mut r = [0i8; CHUNKS];
+    for (t, x) in r.iter_mut().enumerate() {
+        *x = if t < extra {
+            each as i8
+        } else {
+            each as i8 - 1
+        };
+    }
+    Some(r)
+}
+
 /// The live hashes of two segments, as one sorted run.
 fn merge(a: &Segment, b: &Segment) -> Vec<Words> {
     let mut out: Vec<Words> = huge_vec(a.len() + b.len());
@@ -871,10 +909,10 @@ fn merge(a: &Segment, b: &Segment) -> Vec<Words> {
 /// Per-thread buffers of a query's passes.
 #[derive(Default)]
 struct Scratch {
-    /// Buckets to read: key, radius left for the residue.
-    probes: Vec<(u32, u32)>,
-    /// Entry ranges found: start, end, radius left for the residue.
-    spans: Vec<(u32, u32, u32)>,
+    /// Buckets to read.
+    probes: Vec<u32>,
+    /// Entry ranges found.
+    spans: Vec<(u32, u32)>,
     /// Store positions to verify.
     candidates: Vec<u32>,
 }
@@ -1046,11 +1084,24 @@ mod tests {
             .unwrap();
         let w = Words::from_pdq(&p);
         assert_eq!(w.to_pdq(), p);
-        assert_eq!(w.chunk(0), 0x0123_4567);
-        assert_eq!(w.chunk(1), 0x89ab_cdef);
-        assert_eq!(w.chunk(7), 0x0000_ffff);
-        let q = flip_bits(&p, &[0]);
-        assert_eq!(Words::from_pdq(&q).chunk(0), 0x8123_4567);
+        assert_eq!(CHUNK_START[9] + CHUNK_BITS[9], 256);
+        // Bits 0..26, then 26..52 (left-aligned, low bits zero).
+        assert_eq!(w.chunk(0), 0x0123_4540);
+        assert_eq!(w.chunk(1), 0x9e26_af00);
+        // The last 25 bits: 0x...0000ffff.
+        assert_eq!(w.chunk(9), 0x007f_ff80);
+        let q = flip_bits(&p, &[0, 26, 255]);
+        assert_eq!(Words::from_pdq(&q).chunk(0), 0x8123_4540);
+        assert_eq!(Words::from_pdq(&q).chunk(1), w.chunk(1) ^ 0x8000_0000);
+        assert_eq!(Words::from_pdq(&q).chunk(9), w.chunk(9) ^ 0x0000_0080);
+        // Every bit lands in exactly one chunk.
+        for bit in 0..256 {
+            let f = Words::from_pdq(&flip_bits(&p, &[bit]));
+            let changed: u32 = (0..CHUNKS)
+                .map(|t| (f.chunk(t) ^ w.chunk(t)).count_ones())
+                .sum();
+            assert_eq!(changed, 1, "bit {bit}");
+        }
     }
 
     #[test]
@@ -1105,7 +1156,7 @@ mod tests {
                 0 => rng.pdq(),
                 _ => rng.flip_upto(&base, 44),
             };
-            for r in [0, 7, 8, 15, 16, 23, 31, 32, 39, 40, 64] {
+            for r in [0, 5, 9, 10, 19, 20, 29, 31, 32, 39, 49, 50, 64] {
                 found += check_same(&idx, &q, r);
             }
         }
@@ -1132,35 +1183,50 @@ mod tests {
     }
 
     #[test]
+    fn radii_cover_the_threshold() {
+        assert_eq!(radii(31), Some([3, 3, 2, 2, 2, 2, 2, 2, 2, 2]));
+        assert_eq!(radii(0), Some([0, -1, -1, -1, -1, -1, -1, -1, -1, -1]));
+        assert_eq!(radii(9), Some([0; CHUNKS]));
+        assert_eq!(radii(49), Some([4; CHUNKS]));
+        assert_eq!(radii(50), None);
+        for t in 0..50 {
+            let r = radii(t).unwrap();
+            let sum: i32 = r.iter().map(|&x| x as i32 + 1).sum();
+            assert!(sum as u32 > t && sum as u32 <= t + 1, "{t}: {r:?}");
+        }
+    }
+
+    #[test]
     fn worst_case_distance_31_found_through_one_chunk_wherever_its_bits_are() {
-        // Seven chunks 4 bits off and one 3 bits off: 31 bits, found only
-        // through the radius-3 lookup of that one chunk. Its 3 bits go to
-        // the block key, the bucket's low 6 bits, the residue and, with
-        // 5,000 hashes (key 12 bits, residue 19 of the 20 left), the one
-        // bit no entry keeps.
+        // Every table one bit past its radius but one, which is exactly at
+        // it: 31 bits, found only through that table. Its bits go to the
+        // block key, the bucket's low 6 bits and the bits below the key
+        // (5,000 hashes: 12-bit keys).
         let mut rng = Rng(3);
         let data: Vec<Pdq> = (0..5_000).map(|_| rng.pdq()).collect();
         let idx = HammingIndex::build(&data);
-        let seg = &idx.segments[0];
-        assert_eq!((seg.key_bits, seg.residue_bits), (12, 19));
-        let placements: [[usize; 3]; 6] = [
-            [0, 1, 2],    // block key
-            [6, 8, 11],   // bucket low bits
-            [12, 20, 30], // residue
-            [0, 9, 31],   // block key, low bits, the unkept bit
-            [5, 6, 7],
-            [29, 30, 31],
+        assert_eq!(idx.segments[0].key_bits, 12);
+        let r = radii(31).unwrap();
+        // Offsets within a chunk: key bits 0..6 are the block, 6..12 the low bits.
+        let placements: [[usize; 4]; 5] = [
+            [0, 1, 2, 3],     // block key
+            [6, 8, 11, 7],    // bucket low bits
+            [12, 20, 24, 15], // below the key
+            [0, 9, 24, 13],   // a bit of each
+            [2, 7, 5, 10],
         ];
         let base = data[1234];
         for near in 0..CHUNKS {
             for place in &placements {
                 let mut bits = Vec::new();
                 for c in 0..CHUNKS {
-                    if c == near {
-                        bits.extend(place.iter().map(|b| 32 * c + b));
+                    let k = if c == near { r[c] } else { r[c] + 1 } as usize;
+                    let spread = if c == near {
+                        &place[..]
                     } else {
-                        bits.extend([0, 9, 17, 31].iter().map(|b| 32 * c + b));
-                    }
+                        &[1, 8, 14, 22][..]
+                    };
+                    bits.extend(spread[..k].iter().map(|b| CHUNK_START[c] as usize + b));
                 }
                 let q = flip_bits(&base, &bits);
                 assert_eq!(base.hamming(&q), 31);
