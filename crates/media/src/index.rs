@@ -1,23 +1,23 @@
-//! An exact Hamming-distance index for PDQ hashes in at most 64 bytes per
-//! hash (multi-index hashing over eight 32-bit substrings).
+//! An exact Hamming-distance index for PDQ hashes in under 64 bytes per
+//! hash (multi-index hashing over ten substrings, generalised pigeonhole).
 //!
 //! # Design
 //!
-//! The 256 bits are cut into 8 substrings ("chunks") of 32 bits. If two
-//! hashes are within distance `r`, at least one chunk is within
-//! `floor(r / 8)` (pigeonhole: 8 chunks each `k + 1` or more apart are at
-//! least `8k + 8` apart). For the PDQ threshold of 31 that is radius 3: a
-//! query looks, in each of 8 tables, for every hash whose chunk is at most 3
-//! bits from its own, and verifies each with a 4-word popcount. The answer is
-//! exactly the set brute force finds: every candidate is verified, and no
-//! hash within `r` can be missed.
+//! The 256 bits are cut into 10 substrings ("chunks") of 26 or 25 bits, and
+//! each chunk `t` is searched within a radius `r_t`. If every chunk of a
+//! hash were more than `r_t` from the query's, the two would be at least
+//! `sum(r_t + 1)` apart; so with radii summing (plus one each) to
+//! `threshold + 1`, every hash within the threshold has some chunk within
+//! its radius. For the PDQ threshold of 31 that is two chunks at radius 3 and
+//! eight at radius 2. Every hash found that way is verified with a 4-word
+//! popcount, so the answer is exactly the set brute force finds.
 //!
-//! A table does not hold 2^32 buckets: it groups hashes by the first `b`
-//! bits of their chunk (`b = floor(log2 n)`, so about one to two hashes per
-//! bucket), a query enumerates the buckets within radius 3 of its own
-//! (C(b, <=3): 2,048 at 10 million hashes), and each entry carries the next
-//! bits of the chunk (its "residue") so that entries that are too far are
-//! skipped without touching the store.
+//! A table does not hold 2^26 buckets: it groups hashes by the first `b`
+//! bits of their chunk (`b = floor(log2 n)`, one to two hashes per bucket),
+//! and a query reads the buckets within the chunk's radius of its own:
+//! C(b, <=3) or C(b, <=2) of them, 2 x 2,048 + 8 x 277 = 6,312 at 10 million
+//! hashes. The bits of a chunk below the key are not kept; verification
+//! covers them.
 //!
 //! Layout of one segment of `n` hashes:
 //!
@@ -25,16 +25,17 @@
 //!   cache-line-aligned `[u64; 4]` (32 bytes per hash). Sorted order is
 //!   chunk 0's bucket order, so table 0 needs no entries of its own: its
 //!   buckets are runs of the store;
-//! - tables 1 to 7: one `u32` per hash, `position << residue_bits | residue`
-//!   (at 10 million hashes, 24 bits of position and 8 of residue), grouped by
-//!   bucket (7 x 4 = 28 bytes per hash);
+//! - tables 1 to 9: the store positions, grouped by bucket, 3 bytes each up
+//!   to 16.7 million hashes (4 beyond): 27 bytes per hash;
 //! - per table, the bucket boundaries as a unary bit string (per bucket, one
 //!   bit per entry then a zero) with the start of every 64th bucket sampled:
 //!   `2^b x 1.5 + n` bits, about 2.3 bits per hash per table;
 //! - a tombstone bitset (1 bit per hash) for removals.
 //!
-//! So a built index holds about 62.5 bytes per hash ([`HammingIndex::memory_bytes`];
-//! docs/benchmarks.md has the measured figures).
+//! So a built index holds about 62 bytes per hash ([`HammingIndex::memory_bytes`];
+//! docs/benchmarks.md has the measured figures). A query is one pipelined
+//! pass per table (directory, bucket entries, store, each prefetched ahead
+//! of use), then the verification of the candidates.
 //!
 //! Changes: additions go to a small unsorted tail (at most 4,096 hashes,
 //! checked by a scan); a full tail becomes a segment of its own, and a
