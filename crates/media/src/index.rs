@@ -332,31 +332,66 @@ impl Segment {
         let mut counts = vec![0u32; buckets];
         let mut dirs = Vec::with_capacity(CHUNKS);
         let mut entries = Vec::with_capacity(CHUNKS - 1);
-        for t in 0..CHUNKS {
-            counts.fill(0);
+        // Table 0: the store is in bucket order, so its counts fill in order.
+        for h in &store {
+            counts[(h.chunk(0) >> key_shift) as usize] += 1;
+        }
+        dirs.push(Directory::from_counts(&counts, n));
+        // Tables 1..: a two-level counting sort, so that no pass writes all
+        // over a bucket array larger than the caches: (key, position) pairs
+        // are first split on the key's top bits into at most 2,048 runs,
+        // then each run is sorted on the rest of the key in place.
+        let coarse_bits = key_bits.min(11);
+        let fine_bits = key_bits - coarse_bits;
+        let mut pairs: Vec<u64> = vec![0; n];
+        let mut coarse = vec![0usize; (1 << coarse_bits) + 1];
+        let mut fine = vec![0u32; 1 << fine_bits];
+        for t in 1..CHUNKS {
+            coarse.fill(0);
             for h in &store {
-                counts[(h.chunk(t) >> key_shift) as usize] += 1;
+                coarse[(h.chunk(t) >> key_shift >> fine_bits) as usize + 1] += 1;
             }
-            dirs.push(Directory::from_counts(&counts, n));
-            if t == 0 {
-                continue; // the sorted store is table 0
+            for i in 1..coarse.len() {
+                coarse[i] += coarse[i - 1];
             }
-            // Counts become each bucket's next free slot.
-            let mut sum = 0u32;
-            for c in counts.iter_mut() {
-                let here = *c;
-                *c = sum;
-                sum += here;
+            let mut next = coarse.clone();
+            for (pos, h) in store.iter().enumerate() {
+                let key = h.chunk(t) >> key_shift;
+                let slot = &mut next[(key >> fine_bits) as usize];
+                pairs[*slot] = (key as u64) << 32 | pos as u64;
+                *slot += 1;
             }
             let mut table: Vec<u8> = huge_vec(n * entry_bytes + 3);
             table.resize(n * entry_bytes + 3, 0);
-            for (pos, h) in store.iter().enumerate() {
-                let slot = &mut counts[(h.chunk(t) >> key_shift) as usize];
-                let at = *slot as usize * entry_bytes;
-                table[at..at + entry_bytes]
-                    .copy_from_slice(&(pos as u32).to_le_bytes()[..entry_bytes]);
-                *slot += 1;
+            let fine_mask = (1u32 << fine_bits) - 1;
+            for c in 0..coarse.len() - 1 {
+                let run = &pairs[coarse[c]..coarse[c + 1]];
+                fine.fill(0);
+                for &kp in run {
+                    fine[((kp >> 32) as u32 & fine_mask) as usize] += 1;
+                }
+                counts[c << fine_bits..(c + 1) << fine_bits].copy_from_slice(&fine);
+                let mut sum = coarse[c] as u32;
+                for f in fine.iter_mut() {
+                    let here = *f;
+                    *f = sum;
+                    sum += here;
+                }
+                for &kp in run {
+                    let slot = &mut fine[((kp >> 32) as u32 & fine_mask) as usize];
+                    let at = *slot as usize * entry_bytes;
+                    let pos = (kp as u32).to_le_bytes();
+                    if entry_bytes == 3 {
+                        table[at] = pos[0];
+                        table[at + 1] = pos[1];
+                        table[at + 2] = pos[2];
+                    } else {
+                        table[at..at + 4].copy_from_slice(&pos);
+                    }
+                    *slot += 1;
+                }
             }
+            dirs.push(Directory::from_counts(&counts, n));
             entries.push(table);
         }
 
