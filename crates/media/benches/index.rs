@@ -86,6 +86,7 @@ fn main() {
     println!();
     println!("| data | held | build | bytes/hash | queries | index p50 | index p99 | index mean | brute force p50 | brute force p99 | speed-up (p50) | hits/query |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut growth = String::new();
     for clustered in [false, true] {
         let mut rng = Rng(if clustered { 7 } else { 3 });
         let data: Vec<Pdq> = if clustered {
@@ -107,6 +108,37 @@ fn main() {
         // Per hash held: the clustered set has exact duplicates, held once.
         let bytes = idx.memory_bytes() as f64 / idx.len() as f64;
 
+        if !clustered {
+            // Grown one hash at a time (segments merged as it goes), on the
+            // first tenth of the data, then packed by `compact`.
+            let part = &data[..n / 10];
+            let t = Instant::now();
+            let mut grown = HammingIndex::new();
+            for p in part {
+                grown.insert(p);
+            }
+            let insert_s = t.elapsed().as_secs_f64();
+            let qs: Vec<Pdq> = (0..1000).map(|_| rng.pdq()).collect();
+            let mut buf = Vec::new();
+            let before = measure(&qs, |q| {
+                grown.query_into(q, threshold, &mut buf);
+                buf.len()
+            });
+            let t = Instant::now();
+            grown.compact();
+            let compact_s = t.elapsed().as_secs_f64();
+            let after = measure(&qs, |q| {
+                grown.query_into(q, threshold, &mut buf);
+                buf.len()
+            });
+            growth = format!(
+                "| {} | {insert_s:.1} s ({:.2} µs/hash) | {:.3} ms | {compact_s:.1} s | {:.3} ms |",
+                part.len(),
+                insert_s * 1e6 / part.len() as f64,
+                before.p50,
+                after.p50
+            );
+        }
         let near: Vec<Pdq> = (0..2000)
             .map(|_| {
                 let base = data[(rng.next() % n as u64) as usize];
@@ -144,4 +176,10 @@ fn main() {
             );
         }
     }
+    println!();
+    println!("Grown by `insert` one hash at a time (random hashes), then `compact`:");
+    println!();
+    println!("| hashes | inserts | p50 as grown (random queries) | compact | p50 after compact |");
+    println!("|---|---|---|---|---|");
+    println!("{growth}");
 }

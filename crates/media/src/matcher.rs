@@ -53,6 +53,10 @@ pub struct Match {
     pub variant: Option<&'static str>,
 }
 
+/// Pending PDQ hashes are indexed once there are this many (or as many as
+/// the index holds, so that loading n hashes indexes about 2n in all).
+const MIN_PENDING: usize = 4096;
+
 #[derive(Debug, Clone)]
 struct Entry {
     bank: u32,
@@ -70,6 +74,9 @@ pub struct Matcher {
     pdq_entries: HashMap<Pdq, Vec<Entry>>,
     /// PDQ entries in all (a hash in two banks counts twice).
     pdq_count: usize,
+    /// Distinct PDQ hashes added but not yet in `index` (checked by a scan):
+    /// loading adds them in bulk, each time they reach the index's size.
+    pending: Vec<Pdq>,
     exact: HashMap<(HashType, String), Vec<Entry>>,
     max_threshold: u32,
 }
@@ -104,9 +111,16 @@ impl Matcher {
         let entry = Entry { bank, label };
         if hash_type == HashType::Pdq {
             let pdq = Pdq::from_hex(&hash).map_err(|e| e.to_string())?;
-            self.index.insert(&pdq);
-            self.pdq_entries.entry(pdq).or_default().push(entry);
+            let entries = self.pdq_entries.entry(pdq).or_default();
+            if entries.is_empty() {
+                self.pending.push(pdq);
+            }
+            entries.push(entry);
             self.pdq_count += 1;
+            if self.pending.len() >= MIN_PENDING.max(self.index.len()) {
+                self.index.extend(&self.pending);
+                self.pending.clear();
+            }
         } else {
             self.exact.entry((hash_type, hash)).or_default().push(entry);
         }
@@ -117,6 +131,8 @@ impl Matcher {
     /// loading is done (matching is exact either way; see
     /// [`HammingIndex::compact`]).
     pub fn compact(&mut self) {
+        self.index.extend(&self.pending);
+        self.pending = Vec::new();
         self.index.compact();
     }
 
@@ -150,7 +166,15 @@ impl Matcher {
     /// PDQ matches of one hash, each within its bank's threshold, nearest first.
     pub fn match_pdq(&self, pdq: &Pdq) -> Vec<Match> {
         let mut out = Vec::new();
-        for (found, d) in self.index.query(pdq, self.max_threshold) {
+        let mut found = self.index.query(pdq, self.max_threshold);
+        found.extend(
+            self.pending
+                .iter()
+                .map(|p| (*p, p.hamming(pdq)))
+                .filter(|&(_, d)| d <= self.max_threshold),
+        );
+        found.sort_unstable_by_key(|&(p, d)| (d, p));
+        for (found, d) in found {
             for e in self.pdq_entries.get(&found).into_iter().flatten() {
                 if d <= self.banks[e.bank as usize].pdq_threshold {
                     out.push(self.make(e, HashType::Pdq, found.to_hex(), d));
@@ -260,5 +284,54 @@ mod tests {
         assert!(m
             .match_exact(HashType::Sha1, "900150983cd24fb0d6963f7d28e17f72")
             .is_empty());
+    }
+
+    #[test]
+    fn a_large_load_matches_the_same_before_and_after_compact() {
+        let mut m = Matcher::new();
+        let bank = m.add_bank(BankSpec {
+            name: "big".into(),
+            label: "b".into(),
+            pdq_threshold: 31,
+        });
+        let other = m.add_bank(BankSpec {
+            name: "other".into(),
+            label: "o".into(),
+            pdq_threshold: 31,
+        });
+        let mut state = 5u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state
+        };
+        let mut hashes = Vec::new();
+        for _ in 0..20_000 {
+            let mut b = [0u8; 32];
+            for c in b.chunks_mut(8) {
+                c.copy_from_slice(&next().to_le_bytes());
+            }
+            hashes.push(Pdq::from_bytes(b));
+        }
+        for h in &hashes {
+            m.add_hash(bank, HashType::Pdq, &h.to_hex(), None).unwrap();
+        }
+        // The same hash in a second bank: one index entry, two matches.
+        m.add_hash(other, HashType::Pdq, &hashes[7].to_hex(), None)
+            .unwrap();
+        assert_eq!(m.len(), 20_001);
+        assert!(m.index.len() + m.pending.len() == 20_000 && m.index.len() >= 4_096);
+        let queries: Vec<Pdq> = [7usize, 100, 19_999]
+            .iter()
+            .map(|&i| flip(&hashes[i], &[1, 50, 99, 200]))
+            .collect();
+        let before: Vec<Vec<Match>> = queries.iter().map(|q| m.match_pdq(q)).collect();
+        m.compact();
+        assert!(m.pending.is_empty());
+        let after: Vec<Vec<Match>> = queries.iter().map(|q| m.match_pdq(q)).collect();
+        assert_eq!(before, after);
+        assert_eq!(after[0].len(), 2);
+        assert_eq!((after[1].len(), after[1][0].distance), (1, 4));
     }
 }
