@@ -319,13 +319,18 @@ const LOW_MASKS: ([u8; BLOCK], [usize; BLOCK_BITS as usize + 1]) = {
 impl Segment {
     /// Indexes `store` (sorted, no duplicates, not empty).
     fn build(store: Vec<Words>) -> Segment {
+        let entry_bytes = if store.len() <= 1 << 24 { 3 } else { 4 };
+        Segment::build_with(store, entry_bytes)
+    }
+
+    /// [`Self::build`] with entries of 3 or 4 bytes (tests force 4).
+    fn build_with(store: Vec<Words>, entry_bytes: usize) -> Segment {
         let n = store.len();
         assert!(n > 0 && n < MAX_SEGMENT, "segment of {n} hashes");
         debug_assert!(store.windows(2).all(|w| w[0] < w[1]));
         let key_bits = (usize::BITS - 1 - n.leading_zeros())
             .saturating_sub(KEY_SLACK)
             .clamp(MIN_KEY_BITS, MAX_KEY_BITS);
-        let entry_bytes = if n <= 1 << 24 { 3 } else { 4 };
         let key_shift = 32 - key_bits;
         let buckets = 1usize << key_bits;
 
@@ -1398,6 +1403,34 @@ mod tests {
         assert_eq!(idx.segments[0].dead_count, 999);
         assert_eq!(idx.query(&data[7_000], 0), vec![(data[7_000], 0)]);
         assert!(idx.query(&data[10], 0).is_empty());
+    }
+
+    #[test]
+    fn four_byte_entries_answer_the_same() {
+        // Past 16.7 M hashes entries take 4 bytes; force it on a small set.
+        let mut rng = Rng(11);
+        let data = clustered(&mut rng, 200, 50);
+        let mut store: Vec<Words> = data.iter().map(Words::from_pdq).collect();
+        store.sort_unstable();
+        store.dedup();
+        let three = HammingIndex {
+            segments: vec![Segment::build_with(store.clone(), 3)],
+            len: store.len(),
+            ..HammingIndex::default()
+        };
+        let four = HammingIndex {
+            segments: vec![Segment::build_with(store.clone(), 4)],
+            len: store.len(),
+            ..HammingIndex::default()
+        };
+        assert!(four.memory_bytes() > three.memory_bytes());
+        for _ in 0..200 {
+            let base = data[(rng.next() % data.len() as u64) as usize];
+            let q = rng.flip_upto(&base, 40);
+            let want = three.brute_force(&q, 31);
+            assert_eq!(three.query(&q, 31), want);
+            assert_eq!(four.query(&q, 31), want);
+        }
     }
 
     #[test]
