@@ -57,11 +57,16 @@ pub struct Match {
 /// the index holds, so that loading n hashes indexes about 2n in all).
 const MIN_PENDING: usize = 4096;
 
-#[derive(Debug, Clone)]
+/// A bank entry: its bank, and its own label (an index into
+/// `Matcher::labels`, or [`NO_LABEL`] for the bank's). Eight bytes, so that
+/// ten million PDQ entries cost 40 bytes each with their hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Entry {
     bank: u32,
-    label: Option<String>,
+    label: u32,
 }
+
+const NO_LABEL: u32 = u32::MAX;
 
 /// Banks loaded for matching. Pure, in memory; build it once, share it
 /// read-only (`&Matcher` is `Sync`).
@@ -70,14 +75,19 @@ pub struct Matcher {
     banks: Vec<BankSpec>,
     /// Every distinct PDQ hash of every bank.
     index: HammingIndex,
-    /// Per PDQ hash: the bank entries that hold it (usually one).
-    pdq_entries: HashMap<Pdq, Vec<Entry>>,
-    /// PDQ entries in all (a hash in two banks counts twice).
-    pdq_count: usize,
-    /// Distinct PDQ hashes added but not yet in `index` (checked by a scan):
-    /// loading adds them in bulk, each time they reach the index's size.
+    /// Every PDQ bank entry with its hash; `pdq_entries[..pdq_sorted]` is
+    /// sorted by hash (in the order added among equal hashes), the rest was
+    /// added since and is in `pending` too.
+    pdq_entries: Vec<(Pdq, Entry)>,
+    pdq_sorted: usize,
+    /// PDQ hashes added but not yet in `index` (checked by a scan; may
+    /// repeat): loading indexes them in bulk, each time they reach the
+    /// index's size.
     pending: Vec<Pdq>,
     exact: HashMap<(HashType, String), Vec<Entry>>,
+    /// Entry labels, each held once.
+    labels: Vec<String>,
+    label_ids: HashMap<String, u32>,
     max_threshold: u32,
 }
 
@@ -108,18 +118,28 @@ impl Matcher {
     ) -> Result<(), String> {
         assert!((bank as usize) < self.banks.len(), "unknown bank handle");
         let hash = hash_type.normalise(hash)?;
+        let pdq = match hash_type {
+            HashType::Pdq => Some(Pdq::from_hex(&hash).map_err(|e| e.to_string())?),
+            _ => None,
+        };
+        let label = match label {
+            None => NO_LABEL,
+            Some(l) => match self.label_ids.get(&l) {
+                Some(&id) => id,
+                None => {
+                    let id = self.labels.len() as u32;
+                    self.labels.push(l.clone());
+                    self.label_ids.insert(l, id);
+                    id
+                }
+            },
+        };
         let entry = Entry { bank, label };
-        if hash_type == HashType::Pdq {
-            let pdq = Pdq::from_hex(&hash).map_err(|e| e.to_string())?;
-            let entries = self.pdq_entries.entry(pdq).or_default();
-            if entries.is_empty() {
-                self.pending.push(pdq);
-            }
-            entries.push(entry);
-            self.pdq_count += 1;
+        if let Some(pdq) = pdq {
+            self.pdq_entries.push((pdq, entry));
+            self.pending.push(pdq);
             if self.pending.len() >= MIN_PENDING.max(self.index.len()) {
-                self.index.extend(&self.pending);
-                self.pending.clear();
+                self.flush();
             }
         } else {
             self.exact.entry((hash_type, hash)).or_default().push(entry);
@@ -131,9 +151,34 @@ impl Matcher {
     /// loading is done (matching is exact either way; see
     /// [`HammingIndex::compact`]).
     pub fn compact(&mut self) {
-        self.index.extend(&self.pending);
+        self.flush();
         self.pending = Vec::new();
+        self.pdq_entries.shrink_to_fit();
         self.index.compact();
+    }
+
+    /// Indexes the pending hashes and sorts the entries added with them in.
+    fn flush(&mut self) {
+        self.index.extend(&self.pending);
+        self.pending.clear();
+        // Stable: equal hashes keep the order they were added in.
+        self.pdq_entries.sort_by_key(|&(p, _)| p);
+        self.pdq_sorted = self.pdq_entries.len();
+    }
+
+    /// The entries of one PDQ hash, in the order they were added.
+    fn entries_of<'a>(&'a self, pdq: &'a Pdq) -> impl Iterator<Item = &'a Entry> + 'a {
+        let sorted = &self.pdq_entries[..self.pdq_sorted];
+        let start = sorted.partition_point(|(p, _)| p < pdq);
+        let end = start + sorted[start..].partition_point(|(p, _)| p == pdq);
+        sorted[start..end]
+            .iter()
+            .chain(
+                self.pdq_entries[self.pdq_sorted..]
+                    .iter()
+                    .filter(move |(p, _)| p == pdq),
+            )
+            .map(|(_, e)| e)
     }
 
     /// The banks loaded.
@@ -143,7 +188,7 @@ impl Matcher {
 
     /// Number of hashes held, all banks and types.
     pub fn len(&self) -> usize {
-        self.pdq_count + self.exact.values().map(Vec::len).sum::<usize>()
+        self.pdq_entries.len() + self.exact.values().map(Vec::len).sum::<usize>()
     }
 
     /// True when no hash is loaded.
@@ -155,7 +200,10 @@ impl Matcher {
         let bank = &self.banks[e.bank as usize];
         Match {
             bank: bank.name.clone(),
-            label: e.label.clone().unwrap_or_else(|| bank.label.clone()),
+            label: match e.label {
+                NO_LABEL => bank.label.clone(),
+                l => self.labels[l as usize].clone(),
+            },
             hash_type,
             hash,
             distance,
@@ -174,8 +222,9 @@ impl Matcher {
                 .filter(|&(_, d)| d <= self.max_threshold),
         );
         found.sort_unstable_by_key(|&(p, d)| (d, p));
+        found.dedup();
         for (found, d) in found {
-            for e in self.pdq_entries.get(&found).into_iter().flatten() {
+            for e in self.entries_of(&found) {
                 if d <= self.banks[e.bank as usize].pdq_threshold {
                     out.push(self.make(e, HashType::Pdq, found.to_hex(), d));
                 }
@@ -321,7 +370,8 @@ mod tests {
         m.add_hash(other, HashType::Pdq, &hashes[7].to_hex(), None)
             .unwrap();
         assert_eq!(m.len(), 20_001);
-        assert!(m.index.len() + m.pending.len() == 20_000 && m.index.len() >= 4_096);
+        assert!(m.index.len() >= 4_096 && !m.pending.is_empty());
+        assert!(m.pdq_sorted < m.pdq_entries.len());
         let queries: Vec<Pdq> = [7usize, 100, 19_999]
             .iter()
             .map(|&i| flip(&hashes[i], &[1, 50, 99, 200]))
