@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 
-use lifeguard_media::{HammingIndex, Pdq};
+use lifeguard_media::{BankSpec, HammingIndex, HashType, Matcher, Pdq};
 
 struct Rng(u64);
 impl Rng {
@@ -87,6 +87,7 @@ fn main() {
     println!("| data | held | build | bytes/hash | queries | index p50 | index p99 | index mean | brute force p50 | brute force p99 | speed-up (p50) | hits/query |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut growth = String::new();
+    let mut matcher = String::new();
     for clustered in [false, true] {
         let mut rng = Rng(if clustered { 7 } else { 3 });
         let data: Vec<Pdq> = if clustered {
@@ -131,6 +132,33 @@ fn main() {
                 grown.query_into(q, threshold, &mut buf);
                 buf.len()
             });
+            drop(grown);
+            // The Matcher as the service loads a bank: hex strings one at a
+            // time, then `compact`.
+            let hexes: Vec<String> = part.iter().map(Pdq::to_hex).collect();
+            let rss_before = rss_bytes();
+            let t = Instant::now();
+            let mut m = Matcher::new();
+            let bank = m.add_bank(BankSpec {
+                name: "bench".into(),
+                label: "bench".into(),
+                pdq_threshold: threshold,
+            });
+            for h in &hexes {
+                m.add_hash(bank, HashType::Pdq, h, None)
+                    .expect("valid hash");
+            }
+            m.compact();
+            let load_s = t.elapsed().as_secs_f64();
+            let rss_growth = rss_bytes().saturating_sub(rss_before) as f64 / part.len() as f64;
+            let held = m.memory_bytes() as f64 / part.len() as f64;
+            let matched = measure(&qs, |q| m.match_pdq(q).len());
+            matcher = format!(
+                "| {} | {load_s:.1} s | {held:.1} | {rss_growth:.0} | {:.3} ms |",
+                part.len(),
+                matched.p50
+            );
+            drop(m);
             growth = format!(
                 "| {} | {insert_s:.1} s ({:.2} µs/hash) | {:.3} ms | {compact_s:.1} s | {:.3} ms |",
                 part.len(),
@@ -182,4 +210,18 @@ fn main() {
     println!("| hashes | inserts | p50 as grown (random queries) | compact | p50 after compact |");
     println!("|---|---|---|---|---|");
     println!("{growth}");
+    println!();
+    println!("A Matcher loaded through `add_hash` (hex, one at a time) and compacted:");
+    println!();
+    println!("| hashes | load + compact | held (`memory_bytes`, bytes/hash) | resident growth (bytes/hash) | match_pdq p50 (random queries) |");
+    println!("|---|---|---|---|---|");
+    println!("{matcher}");
+}
+
+/// Resident set size of this process (Linux; 0 elsewhere).
+fn rss_bytes() -> usize {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<usize>().ok())
+        .map_or(0, |pages| pages * 4096)
 }

@@ -181,6 +181,27 @@ impl Matcher {
             .map(|(_, e)| e)
     }
 
+    /// Bytes held by the PDQ side (index, entries, pending hashes) plus an
+    /// estimate for the cryptographic-hash map and the labels.
+    pub fn memory_bytes(&self) -> usize {
+        let exact: usize = self
+            .exact
+            .iter()
+            .map(|((_, h), es)| {
+                32 + h.capacity() + 24 + es.capacity() * std::mem::size_of::<Entry>()
+            })
+            .sum();
+        self.index.memory_bytes()
+            + self.pdq_entries.capacity() * std::mem::size_of::<(Pdq, Entry)>()
+            + self.pending.capacity() * std::mem::size_of::<Pdq>()
+            + exact
+            + self
+                .labels
+                .iter()
+                .map(|l| 2 * (24 + l.capacity()) + 4)
+                .sum::<usize>()
+    }
+
     /// The banks loaded.
     pub fn banks(&self) -> &[BankSpec] {
         &self.banks
