@@ -94,10 +94,8 @@ const BLOCK: usize = 1 << BLOCK_BITS;
 /// Blocks whose buckets may differ from the query's in this many bits or
 /// fewer are read bucket by bucket; past it the whole block is decoded.
 const RANGE_MAX_LEFT: u32 = 1;
-/// Bucket key width: `floor(log2 n) - KEY_SLACK` bits (so 2^KEY_SLACK to
-/// 2^(KEY_SLACK + 1) hashes per bucket), clamped.
-const KEY_SLACK: u32 = 0;
-/// Bucket key width bounds.
+/// Bucket key width: `floor(log2 n)` bits (one to two hashes per bucket),
+/// at least one block and at most the narrowest chunk.
 const MIN_KEY_BITS: u32 = BLOCK_BITS;
 const MAX_KEY_BITS: u32 = 25;
 /// A segment's positions and directory bit offsets fit in `u32`.
@@ -328,9 +326,7 @@ impl Segment {
         let n = store.len();
         assert!(n > 0 && n < MAX_SEGMENT, "segment of {n} hashes");
         debug_assert!(store.windows(2).all(|w| w[0] < w[1]));
-        let key_bits = (usize::BITS - 1 - n.leading_zeros())
-            .saturating_sub(KEY_SLACK)
-            .clamp(MIN_KEY_BITS, MAX_KEY_BITS);
+        let key_bits = (usize::BITS - 1 - n.leading_zeros()).clamp(MIN_KEY_BITS, MAX_KEY_BITS);
         let key_shift = 32 - key_bits;
         let buckets = 1usize << key_bits;
 
