@@ -719,10 +719,10 @@ impl HammingIndex {
 
     /// Adds a hash; false if it was already held.
     pub fn insert(&mut self, pdq: &Pdq) -> bool {
-        if self.contains(pdq) {
+        let w = Words::from_pdq(pdq);
+        if self.holds(&w) {
             return false;
         }
-        let w = Words::from_pdq(pdq);
         self.tail_at.insert(w, self.tail.len() as u32);
         self.tail.push(w);
         self.len += 1;
@@ -798,11 +798,7 @@ impl HammingIndex {
                     let s = self.segments.remove(k);
                     let live: Vec<Words> = s.live().collect();
                     drop(s);
-                    if !live.is_empty() {
-                        let seg = Segment::build(live);
-                        let at = self.segments.partition_point(|o| o.len() >= seg.len());
-                        self.segments.insert(at, seg);
-                    }
+                    self.push_segments(live);
                 }
                 return true;
             }
@@ -880,15 +876,9 @@ impl HammingIndex {
                 }
             });
         } else {
-            for s in &self.segments {
-                s.scan(&q, threshold, &mut found);
-            }
+            self.scan_segments(&q, threshold, &mut found);
         }
-        scan(&self.tail, &q, threshold, &mut |i, d| {
-            found.push((self.tail[i], d))
-        });
-        found.sort_unstable_by_key(|&(w, d)| (d, w));
-        out.extend(found.into_iter().map(|(w, d)| (w.to_pdq(), d)));
+        self.finish(&q, threshold, found, out);
     }
 
     /// The same answer by checking every hash: the reference for tests and
@@ -896,14 +886,33 @@ impl HammingIndex {
     pub fn brute_force(&self, query: &Pdq, threshold: u32) -> Vec<(Pdq, u32)> {
         let q = Words::from_pdq(query);
         let mut found = Vec::new();
+        self.scan_segments(&q, threshold, &mut found);
+        let mut out = Vec::new();
+        self.finish(&q, threshold, found, &mut out);
+        out
+    }
+
+    /// Every segment's live hashes within `threshold`, by scanning.
+    fn scan_segments(&self, q: &Words, threshold: u32, found: &mut Vec<(Words, u32)>) {
         for s in &self.segments {
-            s.scan(&q, threshold, &mut found);
+            s.scan(q, threshold, found);
         }
-        scan(&self.tail, &q, threshold, &mut |i, d| {
+    }
+
+    /// Adds the tail's hashes within `threshold` to what the segments
+    /// `found`, and writes them to `out` by distance, then hash.
+    fn finish(
+        &self,
+        q: &Words,
+        threshold: u32,
+        mut found: Vec<(Words, u32)>,
+        out: &mut Vec<(Pdq, u32)>,
+    ) {
+        scan(&self.tail, q, threshold, &mut |i, d| {
             found.push((self.tail[i], d))
         });
         found.sort_unstable_by_key(|&(w, d)| (d, w));
-        found.into_iter().map(|(w, d)| (w.to_pdq(), d)).collect()
+        out.extend(found.into_iter().map(|(w, d)| (w.to_pdq(), d)));
     }
 
     /// Bytes held: stores, tables, directories, tombstones, the tail.
