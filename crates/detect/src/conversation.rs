@@ -94,7 +94,7 @@ pub const RULE_WEIGHTS: [f32; NB] = [
 ];
 
 /// Bounds on what one conversation keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Authors tracked in detail; later authors only count towards totals.
     pub max_authors: usize,
@@ -115,7 +115,7 @@ impl Default for Limits {
 /// How many messages after an age question a bare number counts as an answer.
 const AGE_REPLY_WINDOW: u64 = 4;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct AuthorState {
     name: String,
     messages: u32,
@@ -166,7 +166,7 @@ pub struct BehaviourStats {
 }
 
 /// The state of one conversation. See the [module documentation](self).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ConversationState {
     limits: Limits,
     authors: Vec<AuthorState>,

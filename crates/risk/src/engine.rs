@@ -59,7 +59,7 @@ fn is_child_signal(b: Behaviour) -> bool {
 }
 
 /// What the engine keeps about one author in one conversation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct AuthorState {
     name: String,
     messages: u32,
@@ -195,7 +195,7 @@ pub struct Assessment {
 }
 
 /// Streaming risk state of one conversation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ConversationRisk {
     signals: ConvSignals,
     authors: Vec<AuthorState>,

@@ -26,7 +26,7 @@ impl Signals {
 }
 
 /// Per-conversation detector state.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ConvSignals {
     state: ConversationState,
 }

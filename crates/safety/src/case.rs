@@ -89,7 +89,7 @@ pub struct CaseEvidence {
 /// A case for moderators: one open case per suspect, evidence merged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Case {
-    /// Stable id: `case-` and the id of the event that opened it.
+    /// Stable id, derived from the suspect (see [`crate::case_id_for`]).
     pub id: String,
     /// The suspected account.
     pub suspect: String,

@@ -6,7 +6,7 @@ use lifeguard_core::{
     RelationshipKind,
 };
 use lifeguard_risk::{ConversationRisk, RiskEngine};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, CaseCategory, CaseEvidence};
 use crate::disclosure::DisclosureDetector;
@@ -28,7 +28,7 @@ pub enum Surface {
     ConnectionsList,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct AccountState {
     band: Option<AgeBand>,
     country: Option<String>,
@@ -38,7 +38,7 @@ struct AccountState {
 }
 
 /// What adults do towards minors, in sliding windows.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct ContactStats {
     requests: VecDeque<DateTime<Utc>>,
     new_contacts: VecDeque<DateTime<Utc>>,
@@ -50,6 +50,7 @@ struct ContactStats {
     reasons: BTreeSet<Reason>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct ConversationState {
     risk: ConversationRisk,
     participants: BTreeSet<String>,
@@ -123,12 +124,25 @@ pub struct SafetyEngine {
     config: Config,
     risk: RiskEngine,
     disclosures: DisclosureDetector,
+    state: EngineState,
+    changed_cases: BTreeSet<String>,
+}
+
+/// Everything the engine has learnt from the events applied so far: a function
+/// of the event log, saved whole in a checkpoint (see [`SafetyEngine::checkpoint`]).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct EngineState {
     accounts: HashMap<String, AccountState>,
     contacts: HashMap<String, ContactStats>,
     conversations: HashMap<String, ConversationState>,
     pairs_seen: HashSet<(String, String)>,
+    /// Open cases by suspect.
     cases: HashMap<String, Case>,
-    changed_cases: BTreeSet<String>,
+    /// Ids given to suspects' cases before ids were derived from the suspect
+    /// (databases from before issue 14), adopted so that console records keyed
+    /// by them still apply.
+    #[serde(default)]
+    adopted_case_ids: HashMap<String, String>,
 }
 
 impl SafetyEngine {
@@ -145,11 +159,7 @@ impl SafetyEngine {
             config,
             risk,
             disclosures: DisclosureDetector::new(),
-            accounts: HashMap::new(),
-            contacts: HashMap::new(),
-            conversations: HashMap::new(),
-            pairs_seen: HashSet::new(),
-            cases: HashMap::new(),
+            state: EngineState::default(),
             changed_cases: BTreeSet::new(),
         }
     }
@@ -160,7 +170,8 @@ impl SafetyEngine {
     }
 
     fn band(&self, account: &str) -> AgeBand {
-        self.accounts
+        self.state
+            .accounts
             .get(account)
             .and_then(|a| a.band)
             .unwrap_or(AgeBand::Unknown)
@@ -178,7 +189,8 @@ impl SafetyEngine {
     }
 
     fn connected(&self, a: &str, b: &str) -> bool {
-        self.accounts
+        self.state
+            .accounts
             .get(a)
             .is_some_and(|s| s.connections.contains(b))
     }
@@ -203,7 +215,7 @@ impl SafetyEngine {
 
     fn account(&mut self, a: &Account, at: DateTime<Utc>) {
         let year = chrono::Datelike::year(&at);
-        let state = self.accounts.entry(a.account.clone()).or_default();
+        let state = self.state.accounts.entry(a.account.clone()).or_default();
         let band = a.effective_band(year);
         if band != AgeBand::Unknown || state.band.is_none() {
             state.band = Some(band);
@@ -223,14 +235,19 @@ impl SafetyEngine {
         let minor_to_adult = self.is_minor_recipient(&r.from) && self.is_adult_sender(&r.to);
         match r.kind {
             RelationshipKind::FriendRequest | RelationshipKind::Follow if adult_to_minor => {
-                if self.contacts.get(&r.from).is_some_and(|c| c.restricted) {
+                if self
+                    .state
+                    .contacts
+                    .get(&r.from)
+                    .is_some_and(|c| c.restricted)
+                {
                     decision.escalate(
                         self.config.policy.contact_from_restricted_adult,
                         Reason::RestrictedAdult,
                     );
                 }
                 if r.kind == RelationshipKind::FriendRequest {
-                    let stats = self.contacts.entry(r.from.clone()).or_default();
+                    let stats = self.state.contacts.entry(r.from.clone()).or_default();
                     stats.requests.push_back(at);
                     stats.requests_total += 1;
                     prune(&mut stats.requests, at, window);
@@ -239,16 +256,19 @@ impl SafetyEngine {
             // `from` accepted `to`'s request: now connected, unless blocked.
             RelationshipKind::Accept
                 if !self
+                    .state
                     .accounts
                     .get(&r.from)
                     .is_some_and(|s| s.blocked.contains(&r.to)) =>
             {
-                self.accounts
+                self.state
+                    .accounts
                     .entry(r.from.clone())
                     .or_default()
                     .connections
                     .insert(r.to.clone());
-                self.accounts
+                self.state
+                    .accounts
                     .entry(r.to.clone())
                     .or_default()
                     .connections
@@ -256,17 +276,19 @@ impl SafetyEngine {
             }
             RelationshipKind::Reject | RelationshipKind::Block => {
                 if r.kind == RelationshipKind::Block {
-                    let from = self.accounts.entry(r.from.clone()).or_default();
+                    let from = self.state.accounts.entry(r.from.clone()).or_default();
                     from.blocked.insert(r.to.clone());
                     from.connections.remove(&r.to);
-                    self.accounts
+                    self.state
+                        .accounts
                         .entry(r.to.clone())
                         .or_default()
                         .connections
                         .remove(&r.from);
                 }
                 if minor_to_adult {
-                    self.contacts
+                    self.state
+                        .contacts
                         .entry(r.to.clone())
                         .or_default()
                         .refusals
@@ -274,7 +296,8 @@ impl SafetyEngine {
                 }
             }
             RelationshipKind::Unblock => {
-                self.accounts
+                self.state
+                    .accounts
                     .entry(r.from.clone())
                     .or_default()
                     .blocked
@@ -282,13 +305,14 @@ impl SafetyEngine {
             }
             RelationshipKind::Unfollow => {}
             RelationshipKind::Report if minor_to_adult || self.is_minor_recipient(&r.from) => {
-                self.contacts
+                self.state
+                    .contacts
                     .entry(r.to.clone())
                     .or_default()
                     .reporters
                     .insert(r.from.clone());
                 let child_band = self.band(&r.from);
-                let case = self.case_for(&r.to, event_id, at);
+                let case = self.case_for(&r.to, at);
                 case.categories.insert(CaseCategory::UserReport);
                 case.reasons.insert(Reason::ReportedByMinors);
                 case.reports += 1;
@@ -337,7 +361,7 @@ impl SafetyEngine {
     ) -> Option<String> {
         let rules = self.config.suspicion.clone();
         let window = Duration::hours(rules.window_hours);
-        let stats = self.contacts.entry(adult.to_owned()).or_default();
+        let stats = self.state.contacts.entry(adult.to_owned()).or_default();
         prune(&mut stats.requests, at, window);
         prune(&mut stats.new_contacts, at, window);
         let mut reasons = Vec::new();
@@ -364,7 +388,7 @@ impl SafetyEngine {
             return None;
         }
         stats.restricted = true;
-        let case = self.case_for(adult, event_id, at);
+        let case = self.case_for(adult, at);
         case.categories.insert(CaseCategory::SuspiciousContact);
         for reason in new {
             case.reasons.insert(reason);
@@ -383,17 +407,25 @@ impl SafetyEngine {
         Some(case.id.clone())
     }
 
-    fn case_for(&mut self, suspect: &str, event_id: &str, at: DateTime<Utc>) -> &mut Case {
+    fn case_for(&mut self, suspect: &str, at: DateTime<Utc>) -> &mut Case {
         self.changed_cases.insert(suspect.to_owned());
-        self.cases
+        let adopted = &mut self.state.adopted_case_ids;
+        self.state
+            .cases
             .entry(suspect.to_owned())
-            .or_insert_with(|| Case::open(format!("case-{event_id}"), suspect, at))
+            .or_insert_with(|| {
+                let id = adopted
+                    .remove(suspect)
+                    .unwrap_or_else(|| case_id_for(suspect));
+                Case::open(id, suspect, at)
+            })
     }
 
     fn message(&mut self, event_id: &str, m: &Message, at: DateTime<Utc>) -> Decision {
         let mut decision = Decision::allow();
         let sender = m.sender.as_str();
         let conversation = self
+            .state
             .conversations
             .entry(m.conversation.clone())
             .or_insert_with(|| ConversationState {
@@ -422,13 +454,18 @@ impl SafetyEngine {
 
         // Protective defaults: adults writing to minors.
         if self.is_adult_sender(sender) {
-            let restricted = self.contacts.get(sender).is_some_and(|c| c.restricted);
+            let restricted = self
+                .state
+                .contacts
+                .get(sender)
+                .is_some_and(|c| c.restricted);
             let children: Vec<&String> = recipients
                 .iter()
                 .filter(|r| self.is_minor_recipient(r))
                 .collect();
             for child in children {
                 if self
+                    .state
                     .accounts
                     .get(child)
                     .is_some_and(|s| s.blocked.contains(sender))
@@ -447,7 +484,11 @@ impl SafetyEngine {
                         Reason::DmFromUnconnectedAdult,
                     );
                 }
-                if self.pairs_seen.insert((sender.to_owned(), child.clone())) {
+                if self
+                    .state
+                    .pairs_seen
+                    .insert((sender.to_owned(), child.clone()))
+                {
                     decision.escalate(Action::Allow, Reason::FirstContact);
                     let card = self.safety_card(sender, child, at);
                     decision.notices.push(Notice {
@@ -458,7 +499,7 @@ impl SafetyEngine {
                         helplines: Vec::new(),
                         card: Some(card),
                     });
-                    let stats = self.contacts.entry(sender.to_owned()).or_default();
+                    let stats = self.state.contacts.entry(sender.to_owned()).or_default();
                     if stats.contacted.insert(child.clone()) {
                         stats.new_contacts.push_back(at);
                     }
@@ -504,6 +545,7 @@ impl SafetyEngine {
 
         // Grooming risk and sextortion: alert the child, open the case.
         let conversation = self
+            .state
             .conversations
             .get_mut(&m.conversation)
             .expect("inserted above");
@@ -564,7 +606,7 @@ impl SafetyEngine {
                 } else {
                     assessment.behaviours.clone()
                 };
-                let case = self.case_for(&suspect, event_id, at);
+                let case = self.case_for(&suspect, at);
                 case.categories.insert(CaseCategory::Grooming);
                 case.reasons.insert(Reason::GroomingRisk);
                 if sextortion {
@@ -626,7 +668,11 @@ impl SafetyEngine {
             NoticeKind::PlatformMove => vec!["block_and_report".into(), "stay_here".into()],
             _ => vec!["block_and_report".into(), "talk_to_someone".into()],
         };
-        let country = self.accounts.get(to).and_then(|a| a.country.as_deref());
+        let country = self
+            .state
+            .accounts
+            .get(to)
+            .and_then(|a| a.country.as_deref());
         Notice {
             to: to.to_owned(),
             kind,
@@ -642,8 +688,8 @@ impl SafetyEngine {
     }
 
     fn safety_card(&self, contact: &str, child: &str, at: DateTime<Utc>) -> SafetyCard {
-        let c = self.accounts.get(contact);
-        let k = self.accounts.get(child);
+        let c = self.state.accounts.get(contact);
+        let k = self.state.accounts.get(child);
         let age_days = c.and_then(|c| c.created_at).map(|t| (at - t).num_days());
         let different_country = match (
             c.and_then(|c| c.country.as_ref()),
@@ -682,7 +728,7 @@ impl SafetyEngine {
         }
         decision.escalate(Action::Block, Reason::KnownImage);
         let children: Vec<(String, AgeBand)> = conversation
-            .and_then(|c| self.conversations.get(c))
+            .and_then(|c| self.state.conversations.get(c))
             .map(|c| {
                 c.participants
                     .iter()
@@ -691,7 +737,7 @@ impl SafetyEngine {
                     .collect()
             })
             .unwrap_or_default();
-        let case = self.case_for(uploader, event_id, at);
+        let case = self.case_for(uploader, at);
         case.categories.insert(CaseCategory::KnownImage);
         case.reasons.insert(Reason::KnownImage);
         case.children.extend(children);
@@ -726,6 +772,7 @@ impl SafetyEngine {
             return true;
         }
         if self
+            .state
             .accounts
             .get(target)
             .is_some_and(|t| t.blocked.contains(viewer))
@@ -733,7 +780,11 @@ impl SafetyEngine {
             return false;
         }
         let connected = self.connected(viewer, target);
-        let restricted = self.contacts.get(viewer).is_some_and(|c| c.restricted);
+        let restricted = self
+            .state
+            .contacts
+            .get(viewer)
+            .is_some_and(|c| c.restricted);
         let adult = self.is_adult_sender(viewer);
         match surface {
             Surface::Suggestions => !restricted && (!adult || connected),
@@ -744,13 +795,14 @@ impl SafetyEngine {
 
     /// An account's status and contact statistics.
     pub fn account_view(&self, account: &str) -> Option<AccountView> {
-        if !self.accounts.contains_key(account) && !self.contacts.contains_key(account) {
+        if !self.state.accounts.contains_key(account) && !self.state.contacts.contains_key(account)
+        {
             return None;
         }
-        let stats = self.contacts.get(account);
+        let stats = self.state.contacts.get(account);
         let mut max_risk: f32 = 0.0;
         let mut alerted = Vec::new();
-        for (id, c) in &self.conversations {
+        for (id, c) in &self.state.conversations {
             if let Some(summary) = c.risk.author_summary(account) {
                 max_risk = max_risk.max(summary.score);
             }
@@ -772,13 +824,13 @@ impl SafetyEngine {
             minors_contacted: stats.map_or(0, |s| s.contacted.len()),
             max_conversation_risk: max_risk,
             alerted_conversations: alerted,
-            open_case: self.cases.get(account).map(|c| c.id.clone()),
+            open_case: self.state.cases.get(account).map(|c| c.id.clone()),
         })
     }
 
     /// A conversation's risk and evidence.
     pub fn conversation_view(&self, conversation: &str) -> Option<ConversationView> {
-        let c = self.conversations.get(conversation)?;
+        let c = self.state.conversations.get(conversation)?;
         let alert = c.risk.alert().map(|(seq, who)| (seq, who.to_owned()));
         Some(ConversationView {
             conversation: conversation.to_owned(),
@@ -796,7 +848,7 @@ impl SafetyEngine {
 
     /// Every case, in no particular order.
     pub fn cases(&self) -> impl Iterator<Item = &Case> {
-        self.cases.values()
+        self.state.cases.values()
     }
 
     /// Cases changed since the last call, with their priorities recomputed: what
@@ -806,12 +858,73 @@ impl SafetyEngine {
         changed
             .into_iter()
             .filter_map(|suspect| {
-                let case = self.cases.get_mut(&suspect)?;
+                let case = self.state.cases.get_mut(&suspect)?;
                 case.reprioritise();
                 Some(case.clone())
             })
             .collect()
     }
+
+    /// A copy of the engine's learnt state: with the log position it was taken
+    /// at, what a restart loads instead of replaying the whole log. Copying is
+    /// quicker than encoding, so a caller holding the engine's lock copies and
+    /// encodes ([`EngineCheckpoint::encode`]) after letting go. The model and
+    /// config are not part of it.
+    pub fn checkpoint(&self) -> EngineCheckpoint {
+        EngineCheckpoint(self.state.clone())
+    }
+
+    /// Replaces the learnt state with a saved [`SafetyEngine::checkpoint`].
+    pub fn restore(&mut self, checkpoint: &[u8]) -> Result<(), SafetyError> {
+        self.state = serde_json::from_slice(checkpoint)
+            .map_err(|e| SafetyError::Checkpoint(e.to_string()))?;
+        self.changed_cases.clear();
+        Ok(())
+    }
+
+    /// Makes a suspect's case keep an id it was given by an earlier version
+    /// (`case-` and the id of the event that opened it), so that moderators'
+    /// records keyed by that id stay attached. Call before applying events.
+    pub fn adopt_case_id(&mut self, suspect: &str, id: &str) {
+        if let Some(case) = self.state.cases.get_mut(suspect) {
+            case.id = id.to_owned();
+        } else {
+            self.state
+                .adopted_case_ids
+                .insert(suspect.to_owned(), id.to_owned());
+        }
+    }
+}
+
+/// A copy of a [`SafetyEngine`]'s learnt state (see [`SafetyEngine::checkpoint`]).
+#[derive(Debug, Clone)]
+pub struct EngineCheckpoint(EngineState);
+
+impl EngineCheckpoint {
+    /// The state in the [`CHECKPOINT_FORMAT`] format, for
+    /// [`SafetyEngine::restore`].
+    pub fn encode(&self) -> Result<Vec<u8>, SafetyError> {
+        serde_json::to_vec(&self.0).map_err(|e| SafetyError::Checkpoint(e.to_string()))
+    }
+}
+
+/// The version of [`EngineCheckpoint::encode`]'s format; a checkpoint of another
+/// version is ignored and the log replayed from its start.
+pub const CHECKPOINT_FORMAT: u32 = 1;
+
+/// A suspect's case id: `case-` and 16 hex digits of the SHA-256 of the
+/// suspect's account id. It depends on nothing but the suspect, so the order in
+/// which concurrent clients' events arrive cannot change it, and a case closed
+/// and reopened by new evidence keeps it.
+pub fn case_id_for(suspect: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(suspect.as_bytes());
+    let mut id = String::with_capacity(21);
+    id.push_str("case-");
+    for byte in &digest[..8] {
+        id.push_str(&format!("{byte:02x}"));
+    }
+    id
 }
 
 fn prune(times: &mut VecDeque<DateTime<Utc>>, now: DateTime<Utc>, window: Duration) {

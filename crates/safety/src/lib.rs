@@ -33,7 +33,10 @@ mod engine;
 pub use case::{Case, CaseCategory, CaseEvidence, CaseStatus};
 pub use config::{Config, ConfigError, Helpline, Policy, Suspicion, Texts, DEFAULT_CONFIG};
 pub use disclosure::{Disclosure, DisclosureDetector};
-pub use engine::{AccountView, ConversationView, ImageMatch, SafetyEngine, Surface};
+pub use engine::{
+    case_id_for, AccountView, ConversationView, EngineCheckpoint, ImageMatch, SafetyEngine,
+    Surface, CHECKPOINT_FORMAT,
+};
 
 use lifeguard_core::Evidence;
 use serde::{Deserialize, Serialize};
@@ -220,4 +223,7 @@ pub enum SafetyError {
     /// The risk model could not be loaded.
     #[error("risk model: {0}")]
     Model(String),
+    /// A checkpoint could not be written or read.
+    #[error("engine checkpoint: {0}")]
+    Checkpoint(String),
 }

@@ -27,6 +27,9 @@ pub enum AppError {
     /// The store failed.
     #[error("storage failure")]
     Store(#[from] lifeguard_store::StoreError),
+    /// The ordered applier failed or is stopping.
+    #[error("storage failure")]
+    Runtime(#[from] lifeguard_runtime::RuntimeError),
     /// A worker task died.
     #[error("internal failure")]
     Internal(String),
@@ -41,7 +44,7 @@ impl AppError {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Store(_) | AppError::Runtime(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::metrics::Metrics;
-use crate::{case_records, AppError, AppState, MAX_BATCH_EVENTS};
+use crate::{AppError, AppState, MAX_BATCH_EVENTS};
 
 /// What became of one event of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -130,29 +130,13 @@ pub(crate) async fn ingest(
     let (mut accepted, mut duplicates) = (0, 0);
     if !valid.is_empty() {
         let started = Instant::now();
-        let worker = state.clone();
-        // Commit first (the acknowledgement), then decide on the new events in the
-        // same order, holding the engine so that cases are written in order too.
-        let (outcomes, decisions) = tokio::task::spawn_blocking(move || {
+        let runtime = state.runtime.clone();
+        // The runtime commits the batch (the acknowledgement), then waits for the
+        // ordered applier to decide on it, in log order.
+        let applied = tokio::task::spawn_blocking(move || {
             // The same time is stored with the events and used to decide on them,
             // so replaying the log decides alike.
-            let now = chrono::Utc::now();
-            let outcomes = worker.store.append_at(&valid, now)?;
-            let mut engine = worker.engine();
-            let decisions: Vec<Option<Decision>> = valid
-                .iter()
-                .zip(&outcomes)
-                .map(|(event, outcome)| match outcome {
-                    Appended::New(_) => {
-                        Some(crate::apply(&mut engine, &worker.matcher, event, now))
-                    }
-                    Appended::Duplicate => None,
-                })
-                .collect();
-            let cases = case_records(engine.take_changed_cases());
-            drop(engine);
-            worker.store.put_cases(&cases)?;
-            Ok::<_, AppError>((outcomes, decisions))
+            runtime.ingest(&valid, chrono::Utc::now())
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
@@ -160,7 +144,7 @@ pub(crate) async fn ingest(
             &state.metrics.store_commit_micros,
             started.elapsed().as_micros() as u64,
         );
-        for ((slot, outcome), decision) in slots.into_iter().zip(outcomes).zip(decisions) {
+        for (slot, (outcome, decision)) in slots.into_iter().zip(applied) {
             if outcome == Appended::Duplicate {
                 results[slot].status = EventStatus::Duplicate;
                 duplicates += 1;

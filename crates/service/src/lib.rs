@@ -1,9 +1,9 @@
 //! Lifeguard's HTTP API, an adapter around the engine and the store.
 //!
 //! [`app`] builds the axum router; the CLI binds it to a socket. Handlers parse and
-//! validate input, hand events to the store (whose commit is the acknowledgement),
-//! run them through the safety engine for a decision, and map every failure to a
-//! status in one place ([`AppError`]). Message text is never logged: handlers log
+//! validate input, hand events to the ordered applier ([`lifeguard_runtime`]),
+//! whose store commit is the acknowledgement and whose engine decides, and map
+//! every failure to a status in one place ([`AppError`]). Message text is never logged: handlers log
 //! ids, counts and timings only.
 //!
 //! | route | scope | what |
@@ -50,8 +50,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
-use lifeguard_safety::{Case, SafetyEngine};
-use lifeguard_store::{CaseRecord, Store, StoreError};
+pub use lifeguard_runtime::{Options, Runtime, RuntimeError};
+use lifeguard_safety::SafetyEngine;
+use lifeguard_store::Store;
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -63,51 +64,42 @@ pub const MAX_BATCH_EVENTS: usize = 10_000;
 pub struct AppState {
     /// The durable event log and cases.
     pub store: Arc<dyn Store>,
-    /// The safety engine; its state is a function of the event log.
+    /// The ordered applier, which owns the engine's writes and the hash banks.
+    pub runtime: Arc<Runtime>,
+    /// The safety engine, for reading (the runtime's); its state is a function
+    /// of the event log.
     pub engine: Arc<Mutex<SafetyEngine>>,
     /// Clients' API keys.
     pub keys: Arc<ApiKeys>,
-    /// Hash banks, loaded from the store on start.
-    pub matcher: Arc<lifeguard_media::Matcher>,
     /// Counters exported at `/metrics`.
     pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
-    /// State over a store: replays the store's event log into the engine (so that
-    /// a restart, even after `kill -9`, resumes exactly where the log ends) and
-    /// rewrites the derived cases.
-    pub fn open(
-        store: Arc<dyn Store>,
+    /// State over a store: loads the engine's last checkpoint and replays the
+    /// events after it (so that a restart, even after `kill -9`, resumes exactly
+    /// where the log ends), then starts the ordered applier.
+    pub fn open<S: Store + 'static>(
+        store: Arc<S>,
         engine: SafetyEngine,
         keys: ApiKeys,
-    ) -> Result<AppState, StoreError> {
-        let mut engine = engine;
-        let matcher =
-            media::load_matcher(store.as_ref(), &[]).map_err(|reason| StoreError::Open {
-                path: "hash banks".into(),
-                reason,
-            })?;
-        let mut after = 0;
-        let mut replayed = 0u64;
-        loop {
-            let chunk = store.read_from(after, 10_000)?;
-            let Some(last) = chunk.last() else { break };
-            after = last.pos;
-            for stored in &chunk {
-                apply(&mut engine, &matcher, &stored.event, stored.received_at);
-            }
-            replayed += chunk.len() as u64;
-        }
-        store.put_cases(&case_records(engine.take_changed_cases()))?;
-        if replayed > 0 {
-            tracing::info!(events = replayed, "replayed the event log");
-        }
+    ) -> Result<AppState, RuntimeError> {
+        AppState::with_options(store, engine, keys, Options::default())
+    }
+
+    /// [`AppState::open`] with the runtime's options.
+    pub fn with_options<S: Store + 'static>(
+        store: Arc<S>,
+        engine: SafetyEngine,
+        keys: ApiKeys,
+        options: Options,
+    ) -> Result<AppState, RuntimeError> {
+        let runtime = Runtime::start(Arc::clone(&store), engine, options)?;
         Ok(AppState {
             store,
-            engine: Arc::new(Mutex::new(engine)),
+            engine: Arc::clone(runtime.engine()),
+            runtime: Arc::new(runtime),
             keys: Arc::new(keys),
-            matcher: Arc::new(matcher),
             metrics: Arc::new(Metrics::default()),
         })
     }
@@ -117,37 +109,6 @@ impl AppState {
         // still the result of the events applied so far, so keep serving.
         self.engine.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
-
-/// Applies one event: the engine's decision, and for media, the hash banks. Used
-/// both live and when replaying the log, so both reach the same state.
-pub(crate) fn apply(
-    engine: &mut SafetyEngine,
-    matcher: &lifeguard_media::Matcher,
-    event: &lifeguard_core::Event,
-    received_at: chrono::DateTime<chrono::Utc>,
-) -> lifeguard_safety::Decision {
-    let mut decision = engine.apply(event, Some(received_at));
-    if let lifeguard_core::EventBody::Media(m) = &event.body {
-        let matches = media::check_media_event(matcher, m);
-        let at = event.at.unwrap_or(received_at);
-        engine.record_known_image(&mut decision, &event.id, m, &matches, at);
-    }
-    decision
-}
-
-pub(crate) fn case_records(cases: Vec<Case>) -> Vec<CaseRecord> {
-    cases
-        .into_iter()
-        .map(|c| CaseRecord {
-            id: c.id.clone(),
-            suspect: c.suspect.clone(),
-            status: "open".into(),
-            priority: c.priority,
-            updated_at: c.updated_at,
-            body: serde_json::to_string(&c).unwrap_or_else(|_| "{}".into()),
-        })
-        .collect()
 }
 
 /// The service's router.

@@ -694,6 +694,7 @@ fn stored_events(
                 reason: e.to_string(),
             })?,
             event,
+            derived: None,
         });
     }
     Ok(out)

@@ -94,6 +94,19 @@ pub trait EventStore: Send + Sync {
         &self,
         events: &[Event],
         received_at: DateTime<Utc>,
+    ) -> Result<Vec<Appended>, StoreError> {
+        self.append_derived(events, &[], received_at)
+    }
+    /// [`EventStore::append_at`] with, for each event, what was derived from it
+    /// when it arrived and depends on the world at that time (known-image
+    /// matches against the hash banks then loaded), as JSON: stored with the
+    /// event so that applying it, live or in a replay, reads the same answer.
+    /// `derived` may be shorter than `events` (missing entries are `None`).
+    fn append_derived(
+        &self,
+        events: &[Event],
+        derived: &[Option<String>],
+        received_at: DateTime<Utc>,
     ) -> Result<Vec<Appended>, StoreError>;
     /// The event with this id.
     fn get(&self, id: &str) -> Result<Option<Event>, StoreError>;
@@ -102,6 +115,13 @@ pub trait EventStore: Send + Sync {
     /// Up to `limit` events stored after log position `after`, in log order: for
     /// replaying state on start-up.
     fn read_from(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
+    /// The events committed from now on, in commit (log) order, one message per
+    /// commit, sent before the appending callers are answered. At most one
+    /// follower: a second call replaces the first. `None` when the store cannot
+    /// push commits; a follower then polls [`EventStore::read_from`].
+    fn follow_commits(&self) -> Option<std::sync::mpsc::Receiver<Vec<StoredEvent>>> {
+        None
+    }
 }
 
 /// An event as stored, with its place in the log.
@@ -113,6 +133,8 @@ pub struct StoredEvent {
     pub received_at: DateTime<Utc>,
     /// The event.
     pub event: Event,
+    /// What was derived from it when it arrived (see [`EventStore::append_derived`]).
+    pub derived: Option<String>,
 }
 
 /// A case as stored: indexed columns plus the engine's JSON. The store does not
@@ -134,8 +156,44 @@ pub struct CaseRecord {
 }
 
 /// Everything the service needs from a store.
-pub trait Store: EventStore + CaseStore + BankStore + ConsoleStore + ReferralStore {}
-impl<T: EventStore + CaseStore + BankStore + ConsoleStore + ReferralStore> Store for T {}
+pub trait Store:
+    EventStore + CaseStore + AppliedStore + BankStore + ConsoleStore + ReferralStore
+{
+}
+impl<T: EventStore + CaseStore + AppliedStore + BankStore + ConsoleStore + ReferralStore> Store
+    for T
+{
+}
+
+/// A saved engine state and the log position it reflects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checkpoint {
+    /// Every event up to this log position is in the state, none after.
+    pub pos: u64,
+    /// The state's format version; the engine ignores one it does not know.
+    pub format: u32,
+    /// When it was saved.
+    pub taken_at: DateTime<Utc>,
+    /// The engine's serialised state.
+    pub state: Vec<u8>,
+}
+
+/// What the ordered applier writes: the derived state of the log up to a
+/// position, and checkpoints of the engine's state.
+pub trait AppliedStore: Send + Sync {
+    /// Writes the cases changed by applying the log up to `pos`, and the mark
+    /// "applied up to `pos`", in one transaction on the writer.
+    fn record_applied(&self, cases: &[CaseRecord], pos: u64) -> Result<(), StoreError>;
+    /// The last "applied up to" mark; 0 when nothing was applied.
+    fn applied_pos(&self) -> Result<u64, StoreError>;
+    /// Saves a checkpoint, replacing the previous one.
+    fn put_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError>;
+    /// The last checkpoint saved.
+    fn checkpoint(&self) -> Result<Option<Checkpoint>, StoreError>;
+    /// Every stored case's suspect and id, for adopting ids given by earlier
+    /// versions.
+    fn case_ids(&self) -> Result<Vec<(String, String)>, StoreError>;
+}
 
 /// Durable cases for moderators.
 pub trait CaseStore: Send + Sync {
@@ -143,7 +201,9 @@ pub trait CaseStore: Send + Sync {
     fn put_cases(&self, cases: &[CaseRecord]) -> Result<(), StoreError>;
     /// One case.
     fn get_case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError>;
-    /// Open cases for the queue: by priority plus a recency bonus (10 points for
+    /// Open cases for the queue, the console's rule: not closed by a moderator's
+    /// action since the case's last evidence (new evidence reopens a closed
+    /// case). By priority plus a recency bonus (10 points for
     /// a case updated just now, falling linearly to 0 a day later), then oldest
     /// update first.
     fn open_cases(&self, limit: usize) -> Result<Vec<CaseRecord>, StoreError>;

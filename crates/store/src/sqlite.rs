@@ -1,12 +1,15 @@
 use std::path::Path;
-use std::sync::mpsc::{self, Receiver, SyncSender};
-use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use chrono::{DateTime, Utc};
 use lifeguard_core::Event;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::{Appended, CaseRecord, CaseStore, EventStore, StoreError, StoredEvent};
+use crate::{
+    Appended, AppliedStore, CaseRecord, CaseStore, Checkpoint, EventStore, StoreError, StoredEvent,
+};
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS events (
@@ -15,7 +18,9 @@ CREATE TABLE IF NOT EXISTS events (
     type        TEXT NOT NULL,
     at          TEXT,
     received_at TEXT NOT NULL,
-    body        TEXT NOT NULL
+    body        TEXT NOT NULL,
+    -- What was derived from the event when it arrived (hash-bank matches), JSON.
+    derived     TEXT
 );
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cases (
@@ -29,25 +34,96 @@ CREATE TABLE IF NOT EXISTS cases (
 -- One open case per suspect, whatever happens (replays, restarts, races).
 CREATE UNIQUE INDEX IF NOT EXISTS cases_one_open_per_suspect ON cases(suspect) WHERE status = 'open';
 CREATE INDEX IF NOT EXISTS cases_queue ON cases(status, priority DESC, updated_at);
+-- The ordered applier's mark: every event up to pos is reflected in the cases.
+CREATE TABLE IF NOT EXISTS applied (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    pos INTEGER NOT NULL
+);
+-- The engine's state at a log position; a restart replays only what follows.
+CREATE TABLE IF NOT EXISTS engine_checkpoint (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    pos      INTEGER NOT NULL,
+    format   INTEGER NOT NULL,
+    taken_at TEXT NOT NULL,
+    state    BLOB NOT NULL
+);
 "#;
+
+/// Adds what later versions added to tables that `CREATE TABLE IF NOT EXISTS`
+/// leaves alone.
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    let has_derived = conn
+        .prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'derived'")?
+        .exists([])?;
+    if !has_derived {
+        conn.execute_batch("ALTER TABLE events ADD COLUMN derived TEXT")?;
+    }
+    Ok(())
+}
 
 /// Most events one group commit takes, across however many callers.
 const MAX_GROUP: usize = 8192;
 
-struct Job {
-    events: Vec<Event>,
-    received_at: String,
-    reply: SyncSender<Result<Vec<Appended>, StoreError>>,
+/// One writer request. Everything a group holds commits in one transaction, in
+/// the order the requests arrived.
+enum Job {
+    Append {
+        events: Vec<Event>,
+        derived: Vec<Option<String>>,
+        received_at: DateTime<Utc>,
+        reply: SyncSender<Result<Vec<Appended>, StoreError>>,
+    },
+    Applied {
+        cases: Vec<CaseRecord>,
+        pos: u64,
+        reply: SyncSender<Result<(), StoreError>>,
+    },
+    Checkpoint {
+        checkpoint: Checkpoint,
+        reply: SyncSender<Result<(), StoreError>>,
+    },
 }
+
+impl Job {
+    fn size(&self) -> usize {
+        match self {
+            Job::Append { events, .. } => events.len(),
+            Job::Applied { cases, .. } => cases.len().max(1),
+            Job::Checkpoint { .. } => MAX_GROUP,
+        }
+    }
+
+    fn fail(self, error: StoreError) {
+        match self {
+            Job::Append { reply, .. } => {
+                let _ = reply.send(Err(error));
+            }
+            Job::Applied { reply, .. } | Job::Checkpoint { reply, .. } => {
+                let _ = reply.send(Err(error));
+            }
+        }
+    }
+}
+
+/// What one committed job gives back.
+enum Done {
+    Append(Vec<Appended>),
+    Written,
+}
+
+/// Where the writer sends what it committed (see [`EventStore::follow_commits`]).
+type Follower = Arc<Mutex<Option<Sender<Vec<StoredEvent>>>>>;
 
 /// The embedded store: one SQLite file in WAL mode.
 ///
-/// Writes go through one writer thread that commits every pending caller's events
-/// in a single transaction (group commit), so many concurrent small batches cost one
-/// fsync. Reads use their own connection and never wait for a write.
+/// Every write of the event log and of the state derived from it goes through
+/// one writer thread, which commits every pending caller's request in a single
+/// transaction (group commit), so many concurrent small batches cost one fsync.
+/// Reads use their own connection and never wait for a write.
 pub struct SqliteStore {
     jobs: Option<SyncSender<Job>>,
     writer: Option<JoinHandle<()>>,
+    follower: Follower,
     reader: Mutex<Connection>,
 }
 
@@ -77,15 +153,18 @@ impl SqliteStore {
         }
         let writer = open_connection(path)?;
         writer.execute_batch(SCHEMA)?;
+        migrate(&writer)?;
         writer.execute_batch(crate::banks::SCHEMA)?;
         writer.execute_batch(crate::console::SCHEMA)?;
         crate::console::migrate(&writer)?;
         writer.execute_batch(crate::referrals::SCHEMA)?;
         let reader = open_connection(path)?;
         let (tx, rx) = mpsc::sync_channel::<Job>(1024);
+        let follower: Follower = Arc::default();
+        let feed = Arc::clone(&follower);
         let handle = std::thread::Builder::new()
             .name("lifeguard-store-writer".into())
-            .spawn(move || write_loop(writer, rx))
+            .spawn(move || write_loop(writer, rx, feed))
             .map_err(|e| StoreError::Open {
                 path: path.display().to_string(),
                 reason: format!("cannot start writer thread: {e}"),
@@ -93,6 +172,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             jobs: Some(tx),
             writer: Some(handle),
+            follower,
             reader: Mutex::new(reader),
         })
     }
@@ -101,6 +181,17 @@ impl SqliteStore {
         // A panic while holding the lock cannot leave the connection inconsistent
         // (SQLite rolls back), so a poisoned lock is still usable.
         self.reader.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Hands a job to the writer thread and waits for its answer.
+    fn submit<T>(
+        &self,
+        job: impl FnOnce(SyncSender<Result<T, StoreError>>) -> Job,
+    ) -> Result<T, StoreError> {
+        let jobs = self.jobs.as_ref().ok_or(StoreError::WriterGone)?;
+        let (reply, answer) = mpsc::sync_channel(1);
+        jobs.send(job(reply)).map_err(|_| StoreError::WriterGone)?;
+        answer.recv().map_err(|_| StoreError::WriterGone)?
     }
 }
 
@@ -113,77 +204,178 @@ impl Drop for SqliteStore {
     }
 }
 
-fn write_loop(mut conn: Connection, jobs: Receiver<Job>) {
+fn write_loop(mut conn: Connection, jobs: Receiver<Job>, follower: Follower) {
     while let Ok(first) = jobs.recv() {
+        let mut total = first.size();
         let mut group = vec![first];
-        let mut total = group[0].events.len();
         while total < MAX_GROUP {
             match jobs.try_recv() {
                 Ok(job) => {
-                    total += job.events.len();
+                    total += job.size();
                     group.push(job);
                 }
                 Err(_) => break,
             }
         }
         match commit_group(&mut conn, &group) {
-            Ok(outcomes) => {
-                for (job, outcome) in group.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(Ok(outcome));
-                }
-            }
+            Ok(done) => answer(group, done, &follower),
             Err(_) => {
                 // Retry each caller alone so one bad batch cannot fail the others.
                 for job in group {
-                    let reply = job.reply.clone();
-                    let result = commit_group(&mut conn, std::slice::from_ref(&job))
-                        .map(|mut o| o.pop().unwrap_or_default());
-                    let _ = reply.send(result);
+                    match commit_group(&mut conn, std::slice::from_ref(&job)) {
+                        Ok(done) => answer(vec![job], done, &follower),
+                        Err(e) => job.fail(e),
+                    }
                 }
             }
         }
     }
 }
 
-fn commit_group(conn: &mut Connection, group: &[Job]) -> Result<Vec<Vec<Appended>>, StoreError> {
-    let tx = conn.transaction()?;
-    let mut outcomes = Vec::with_capacity(group.len());
-    {
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO events (id, type, at, received_at, body) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(id) DO NOTHING",
-        )?;
-        for Job {
-            events,
-            received_at,
-            ..
-        } in group
-        {
-            let mut batch = Vec::with_capacity(events.len());
-            for event in events {
-                let body = serde_json::to_string(event).map_err(|e| StoreError::Corrupt {
-                    id: event.id.clone(),
-                    reason: e.to_string(),
-                })?;
-                let at = event.at.map(|t| t.to_rfc3339());
-                let changed = insert.execute(params![
-                    event.id,
-                    event.body.type_name(),
-                    at,
+/// Tells the follower what was committed, in log order, then answers the callers:
+/// by the time an appending caller hears back, the follower has its events.
+fn answer(group: Vec<Job>, done: Vec<Done>, follower: &Follower) {
+    let mut committed = Vec::new();
+    let mut replies = Vec::with_capacity(group.len());
+    for (job, done) in group.into_iter().zip(done) {
+        match (job, done) {
+            (
+                Job::Append {
+                    events,
+                    derived,
                     received_at,
-                    body
-                ])?;
-                batch.push(if changed == 1 {
-                    Appended::New(tx.last_insert_rowid() as u64)
-                } else {
-                    Appended::Duplicate
-                });
+                    reply,
+                },
+                Done::Append(outcomes),
+            ) => {
+                let mut derived = derived.into_iter();
+                for (event, outcome) in events.into_iter().zip(&outcomes) {
+                    let derived = derived.next().flatten();
+                    if let Appended::New(pos) = outcome {
+                        committed.push(StoredEvent {
+                            pos: *pos,
+                            received_at,
+                            event,
+                            derived,
+                        });
+                    }
+                }
+                replies.push(Box::new(move || {
+                    let _ = reply.send(Ok(outcomes));
+                }) as Box<dyn FnOnce()>);
             }
-            outcomes.push(batch);
+            (Job::Applied { reply, .. }, _) | (Job::Checkpoint { reply, .. }, _) => {
+                replies.push(Box::new(move || {
+                    let _ = reply.send(Ok(()));
+                }));
+            }
+            (job @ Job::Append { .. }, Done::Written) => {
+                job.fail(StoreError::WriterGone);
+            }
+        }
+    }
+    if !committed.is_empty() {
+        let mut follower = follower.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(feed) = follower.as_ref() {
+            if feed.send(committed).is_err() {
+                *follower = None;
+            }
+        }
+    }
+    for reply in replies {
+        reply();
+    }
+}
+
+fn commit_group(conn: &mut Connection, group: &[Job]) -> Result<Vec<Done>, StoreError> {
+    let tx = conn.transaction()?;
+    let mut done = Vec::with_capacity(group.len());
+    for job in group {
+        match job {
+            Job::Append {
+                events,
+                derived,
+                received_at,
+                ..
+            } => {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO events (id, type, at, received_at, body, derived)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT(id) DO NOTHING",
+                )?;
+                let received_at = received_at.to_rfc3339();
+                let mut batch = Vec::with_capacity(events.len());
+                for (i, event) in events.iter().enumerate() {
+                    let body = serde_json::to_string(event).map_err(|e| StoreError::Corrupt {
+                        id: event.id.clone(),
+                        reason: e.to_string(),
+                    })?;
+                    let at = event.at.map(|t| t.to_rfc3339());
+                    let derived = derived.get(i).and_then(|d| d.as_deref());
+                    let changed = insert.execute(params![
+                        event.id,
+                        event.body.type_name(),
+                        at,
+                        received_at,
+                        body,
+                        derived
+                    ])?;
+                    batch.push(if changed == 1 {
+                        Appended::New(tx.last_insert_rowid() as u64)
+                    } else {
+                        Appended::Duplicate
+                    });
+                }
+                done.push(Done::Append(batch));
+            }
+            Job::Applied { cases, pos, .. } => {
+                upsert_cases(&tx, cases)?;
+                tx.execute(
+                    "INSERT INTO applied (id, pos) VALUES (1, ?1)
+                     ON CONFLICT(id) DO UPDATE SET pos = max(pos, excluded.pos)",
+                    [*pos as i64],
+                )?;
+                done.push(Done::Written);
+            }
+            Job::Checkpoint { checkpoint, .. } => {
+                tx.execute(
+                    "INSERT INTO engine_checkpoint (id, pos, format, taken_at, state)
+                     VALUES (1, ?1, ?2, ?3, ?4)
+                     ON CONFLICT(id) DO UPDATE SET pos = excluded.pos, format = excluded.format,
+                     taken_at = excluded.taken_at, state = excluded.state",
+                    params![
+                        checkpoint.pos as i64,
+                        checkpoint.format,
+                        checkpoint.taken_at.to_rfc3339(),
+                        checkpoint.state
+                    ],
+                )?;
+                done.push(Done::Written);
+            }
         }
     }
     tx.commit()?;
-    Ok(outcomes)
+    Ok(done)
+}
+
+fn upsert_cases(tx: &rusqlite::Transaction<'_>, cases: &[CaseRecord]) -> Result<(), StoreError> {
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO cases (id, suspect, status, priority, updated_at, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(id) DO UPDATE SET suspect = excluded.suspect, status = excluded.status,
+         priority = excluded.priority, updated_at = excluded.updated_at, body = excluded.body",
+    )?;
+    for c in cases {
+        upsert.execute(params![
+            c.id,
+            c.suspect,
+            c.status,
+            c.priority,
+            crate::console::ts(c.updated_at),
+            c.body
+        ])?;
+    }
+    Ok(())
 }
 
 fn decode(id: &str, body: &str) -> Result<Event, StoreError> {
@@ -194,23 +386,21 @@ fn decode(id: &str, body: &str) -> Result<Event, StoreError> {
 }
 
 impl EventStore for SqliteStore {
-    fn append_at(
+    fn append_derived(
         &self,
         events: &[Event],
-        received_at: chrono::DateTime<chrono::Utc>,
+        derived: &[Option<String>],
+        received_at: DateTime<Utc>,
     ) -> Result<Vec<Appended>, StoreError> {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let jobs = self.jobs.as_ref().ok_or(StoreError::WriterGone)?;
-        let (reply, answer) = mpsc::sync_channel(1);
-        let job = Job {
+        self.submit(|reply| Job::Append {
             events: events.to_vec(),
-            received_at: received_at.to_rfc3339(),
+            derived: derived.to_vec(),
+            received_at,
             reply,
-        };
-        jobs.send(job).map_err(|_| StoreError::WriterGone)?;
-        answer.recv().map_err(|_| StoreError::WriterGone)?
+        })
     }
 
     fn get(&self, id: &str) -> Result<Option<Event>, StoreError> {
@@ -231,7 +421,8 @@ impl EventStore for SqliteStore {
     fn read_from(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(
-            "SELECT pos, id, body, received_at FROM events WHERE pos > ?1 ORDER BY pos LIMIT ?2",
+            "SELECT pos, id, body, received_at, derived FROM events WHERE pos > ?1
+             ORDER BY pos LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![after as i64, limit as i64], |row| {
             Ok((
@@ -239,19 +430,86 @@ impl EventStore for SqliteStore {
                 row.get::<_, String>(1)?,
                 row.get::<_, String>(2)?,
                 row.get::<_, String>(3)?,
+                row.get::<_, Option<String>>(4)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (pos, id, body, received) = row?;
+            let (pos, id, body, received, derived) = row?;
             let received_at = parse_time(&id, "received_at", &received)?;
             out.push(StoredEvent {
                 pos: pos as u64,
                 received_at,
                 event: decode(&id, &body)?,
+                derived,
             });
         }
         Ok(out)
+    }
+
+    fn follow_commits(&self) -> Option<Receiver<Vec<StoredEvent>>> {
+        let (tx, rx) = mpsc::channel();
+        *self.follower.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
+        Some(rx)
+    }
+}
+
+impl AppliedStore for SqliteStore {
+    fn record_applied(&self, cases: &[CaseRecord], pos: u64) -> Result<(), StoreError> {
+        self.submit(|reply| Job::Applied {
+            cases: cases.to_vec(),
+            pos,
+            reply,
+        })
+    }
+
+    fn applied_pos(&self) -> Result<u64, StoreError> {
+        let conn = self.reader();
+        let pos: Option<i64> = conn
+            .query_row("SELECT pos FROM applied WHERE id = 1", [], |row| row.get(0))
+            .optional()?;
+        Ok(pos.unwrap_or(0) as u64)
+    }
+
+    fn put_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+        self.submit(|reply| Job::Checkpoint {
+            checkpoint: checkpoint.clone(),
+            reply,
+        })
+    }
+
+    fn checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+        let conn = self.reader();
+        let row = conn
+            .query_row(
+                "SELECT pos, format, taken_at, state FROM engine_checkpoint WHERE id = 1",
+                [],
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, u32>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, Vec<u8>>(3)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(pos, format, taken, state)| {
+            Ok(Checkpoint {
+                pos: pos as u64,
+                format,
+                taken_at: parse_time("engine checkpoint", "taken_at", &taken)?,
+                state,
+            })
+        })
+        .transpose()
+    }
+
+    fn case_ids(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached("SELECT suspect, id FROM cases ORDER BY id")?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 
@@ -260,31 +518,11 @@ impl CaseStore for SqliteStore {
         if cases.is_empty() {
             return Ok(());
         }
-        // Cases are derived state written by one caller at a time (the service
-        // holds its engine lock), so they use the second connection, not the
-        // event writer's queue.
-        let mut conn = self.reader();
-        let tx = conn.transaction()?;
-        {
-            let mut upsert = tx.prepare_cached(
-                "INSERT INTO cases (id, suspect, status, priority, updated_at, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT(id) DO UPDATE SET suspect = excluded.suspect, status = excluded.status,
-                 priority = excluded.priority, updated_at = excluded.updated_at, body = excluded.body",
-            )?;
-            for c in cases {
-                upsert.execute(params![
-                    c.id,
-                    c.suspect,
-                    c.status,
-                    c.priority,
-                    c.updated_at.to_rfc3339(),
-                    c.body
-                ])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
+        self.submit(|reply| Job::Applied {
+            cases: cases.to_vec(),
+            pos: 0,
+            reply,
+        })
     }
 
     fn get_case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError> {
@@ -300,6 +538,9 @@ impl CaseStore for SqliteStore {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT id, suspect, status, priority, updated_at, body FROM cases WHERE status = 'open'
+               AND NOT EXISTS (SELECT 1 FROM console_case_state s WHERE s.case_id = cases.id
+                   AND s.closed_at IS NOT NULL
+                   AND coalesce(s.closed_evidence_at, s.closed_at) >= cases.updated_at)
              ORDER BY priority + 10.0 * max(0.0, 1.0 - (julianday('now') - julianday(updated_at))) DESC,
                       updated_at ASC LIMIT ?1",
         )?;

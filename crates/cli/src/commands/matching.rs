@@ -39,7 +39,7 @@ struct Line<'a> {
 
 /// Loads the named banks (all when `names` is empty) into a [`Matcher`].
 pub fn load_matcher(store: &SqliteStore, names: &[String]) -> anyhow::Result<Matcher> {
-    lifeguard_service::media::load_matcher(store, names).map_err(|e| anyhow::anyhow!(e))
+    lifeguard_runtime::media::load_matcher(store, names).map_err(|e| anyhow::anyhow!(e))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

@@ -112,11 +112,18 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow
     let console = lifeguard_console::ConsoleState::new(state.store.clone(), state.engine.clone())
         .map_err(|e| anyhow::anyhow!("console configuration: {e}"))?;
     let _webhooks = lifeguard_console::webhook::spawn_worker(console.clone());
+    let runtime = state.runtime.clone();
     let router = app(state).nest("/console", lifeguard_console::router(console));
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .context("serving")
+        .context("serving")?;
+    // Every request has been answered: save the engine's state so that the next
+    // start replays nothing.
+    tokio::task::spawn_blocking(move || runtime.shutdown())
+        .await
+        .context("stopping the event applier")?
+        .context("saving the engine's checkpoint")
 }
 
 async fn shutdown_signal() {
