@@ -289,7 +289,17 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
+        // Stop the applier (it finishes what was committed) and wait for it, so
+        // that the store is closed when the last handle to it goes.
         self.shared.stop.store(true, Ordering::SeqCst);
+        let thread = self
+            .applier
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
     }
 }
 

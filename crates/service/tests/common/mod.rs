@@ -16,6 +16,8 @@ pub const READ_ONLY: &str = "test-read-key";
 pub struct Server {
     pub url: String,
     pub db: PathBuf,
+    pub store: Arc<SqliteStore>,
+    pub runtime: Arc<lifeguard_service::Runtime>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -28,6 +30,20 @@ impl Drop for Server {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+impl Server {
+    /// Stops serving, then stops the runtime as `lifeguard serve` does on
+    /// SIGTERM (saving a checkpoint).
+    pub fn stop_gracefully(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.runtime.shutdown().unwrap();
     }
 }
 
@@ -46,10 +62,20 @@ pub fn start(db: &Path) -> Server {
 
 /// Like [`start`], after `prepare` has set up the store (hash banks, say).
 pub fn start_with(db: &Path, prepare: impl FnOnce(&SqliteStore)) -> Server {
+    start_with_options(db, prepare, lifeguard_service::Options::default())
+}
+
+/// Like [`start_with`], with the runtime's options.
+pub fn start_with_options(
+    db: &Path,
+    prepare: impl FnOnce(&SqliteStore),
+    options: lifeguard_service::Options,
+) -> Server {
     let store = Arc::new(SqliteStore::open(db).unwrap());
     prepare(&store);
     let engine = SafetyEngine::new(Config::default_config()).unwrap();
-    let state = AppState::open(store, engine, keys()).unwrap();
+    let state = AppState::with_options(store.clone(), engine, keys(), options).unwrap();
+    let runtime = state.runtime.clone();
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
@@ -73,6 +99,8 @@ pub fn start_with(db: &Path, prepare: impl FnOnce(&SqliteStore)) -> Server {
     Server {
         url: format!("http://{addr}"),
         db: db.to_owned(),
+        store,
+        runtime,
         shutdown: Some(stop_tx),
         thread: Some(thread),
     }
