@@ -56,7 +56,7 @@ fn write_events(path: &Path, first: usize, count: usize) {
     }
     while n < first + count {
         let p = (n * 7919) % PAIRS;
-        let (from, to) = if n % 2 == 0 {
+        let (from, to) = if n.is_multiple_of(2) {
             (format!("a{p}"), format!("k{p}"))
         } else {
             (format!("k{p}"), format!("a{p}"))
