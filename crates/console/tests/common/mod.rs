@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 use lifeguard_console::{ConsoleConfig, ConsoleState};
 use lifeguard_core::Event;
 use lifeguard_safety::{Config, SafetyEngine};
-use lifeguard_service::{ApiKeys, AppState};
+use lifeguard_service::{ApiKey, ApiKeys, AppState, Scope};
 use lifeguard_store::{BankHash, BankStore, EventStore, NewBank, SqliteStore};
 use tower::ServiceExt;
 
@@ -36,6 +36,9 @@ pub struct TestApp {
 pub fn default_config() -> ConsoleConfig {
     ConsoleConfig::from_table(&Config::default_config().console).unwrap()
 }
+
+/// An API key with every scope, for the service's `/v1` routes.
+pub const API_KEY: &str = "console-test-api-key";
 
 /// The scenario replayed into a fresh store, with one user per role.
 pub fn app(config: ConsoleConfig) -> TestApp {
@@ -71,10 +74,6 @@ pub fn app(config: ConsoleConfig) -> TestApp {
         .unwrap(),
     );
     store.append(&events).unwrap();
-    let engine = SafetyEngine::new(Config::default_config()).unwrap();
-    let state = AppState::open(store.clone(), engine, ApiKeys::default()).unwrap();
-    let console =
-        ConsoleState::with_config(state.store.clone(), state.engine.clone(), config).unwrap();
     for (name, role) in [
         (ADMIN, "admin"),
         (CSM, "child_safety_moderator"),
@@ -84,6 +83,20 @@ pub fn app(config: ConsoleConfig) -> TestApp {
     ] {
         lifeguard_console::create_user(store.as_ref(), name, role, PASSWORD).unwrap();
     }
+    serve(store, dir, config)
+}
+
+/// The service and the console over a store, as `lifeguard serve` starts them.
+fn serve(store: Arc<SqliteStore>, dir: tempfile::TempDir, config: ConsoleConfig) -> TestApp {
+    let engine = SafetyEngine::new(Config::default_config()).unwrap();
+    let keys = ApiKeys(vec![ApiKey::from_plaintext(
+        "test",
+        API_KEY,
+        &[Scope::Ingest, Scope::Read, Scope::Admin],
+    )]);
+    let state = AppState::open(store.clone(), engine, keys).unwrap();
+    let console =
+        ConsoleState::with_config(state.store.clone(), state.engine.clone(), config).unwrap();
     let router =
         lifeguard_service::app(state).nest("/console", lifeguard_console::router(console.clone()));
     TestApp {
@@ -92,6 +105,45 @@ pub fn app(config: ConsoleConfig) -> TestApp {
         state: console,
         _dir: dir,
     }
+}
+
+/// The same store after the service stopped and started again.
+pub fn restart(app: TestApp, config: ConsoleConfig) -> TestApp {
+    let TestApp {
+        router,
+        store,
+        state,
+        _dir,
+    } = app;
+    let path = _dir.path().join("console.db");
+    drop((router, state, store));
+    serve(Arc::new(SqliteStore::open(&path).unwrap()), _dir, config)
+}
+
+/// A request to the service's API with [`API_KEY`]: the status and the JSON.
+pub async fn api(
+    router: &Router,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> (StatusCode, serde_json::Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {API_KEY}"));
+    if body.is_some() {
+        req = req.header("content-type", "application/json");
+    }
+    let req = req
+        .body(body.map(Body::from).unwrap_or_else(Body::empty))
+        .unwrap();
+    let response = router.clone().oneshot(req).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 pub struct Reply {
