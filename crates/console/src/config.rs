@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::model::Queue;
 
-/// The console's settings (`[console]` in `config/lifeguard.toml`).
+/// The console's settings (`[console]` in `crates/safety/config/lifeguard.toml`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleConfig {

@@ -1,4 +1,4 @@
-//! The `[referrals]` and `[retention]` sections of `config/lifeguard.toml`:
+//! The `[referrals]` and `[retention]` sections of `crates/safety/config/lifeguard.toml`:
 //! who the platform is on a report, where the CyberTipline API is and where its
 //! credentials come from, which reporters are trusted flaggers, how long
 //! evidence is kept.

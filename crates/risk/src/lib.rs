@@ -20,7 +20,7 @@
 //!   threshold calibration to a false-alert rate) behind [`eval_command`] and
 //!   [`train_command`] for the CLI.
 //!
-//! The default model (`models/grooming.json`, see `docs/model-card.md`) is embedded.
+//! The default model (`crates/risk/models/grooming.json`, see `docs/model-card.md`) is embedded.
 //!
 //! ```
 //! use lifeguard_risk::RiskEngine;

@@ -3,8 +3,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::RiskError;
 
-/// The model shipped with the crate (`models/grooming.json` at the repository root).
-pub const DEFAULT_MODEL_JSON: &[u8] = include_bytes!("../../../models/grooming.json");
+/// The model shipped with the crate (`models/grooming.json` in this crate).
+pub const DEFAULT_MODEL_JSON: &[u8] = include_bytes!("../models/grooming.json");
 
 /// Current model file format version.
 pub const MODEL_VERSION: u32 = 1;

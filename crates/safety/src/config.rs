@@ -4,10 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::Action;
 
-/// The default configuration file, embedded: `config/lifeguard.toml`.
-pub const DEFAULT_CONFIG: &str = include_str!("../../../config/lifeguard.toml");
+/// The default configuration file, embedded: `crates/safety/config/lifeguard.toml`.
+pub const DEFAULT_CONFIG: &str = include_str!("../config/lifeguard.toml");
 
-/// A platform's safe-account configuration (see `config/lifeguard.toml`).
+/// A platform's safe-account configuration (see `crates/safety/config/lifeguard.toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {

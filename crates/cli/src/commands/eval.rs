@@ -51,7 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Train the grooming model from the labelled corpora and write the model file,
 /// with its provenance, cross-validated figures and alert threshold. Reproduces the
-/// shipped `models/grooming.json` from `../shared/data/grooming`.
+/// shipped `crates/risk/models/grooming.json` from `../shared/data/grooming`.
 #[derive(clap::Args)]
 pub struct TrainCmd {
     /// Directory with train-conversations.jsonl[.gz], train-predators.txt and
@@ -59,7 +59,7 @@ pub struct TrainCmd {
     #[arg(long, default_value = "../shared/data/grooming")]
     pub data: PathBuf,
     /// Where to write the model.
-    #[arg(long, default_value = "models/grooming.json")]
+    #[arg(long, default_value = "crates/risk/models/grooming.json")]
     pub out: PathBuf,
 }
 

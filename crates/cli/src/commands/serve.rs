@@ -18,7 +18,7 @@ pub struct Args {
     /// Address to listen on; port 0 picks a free one (printed on start).
     #[arg(long, default_value = "127.0.0.1:8080", env = "LIFEGUARD_LISTEN")]
     pub listen: SocketAddr,
-    /// Policy and API-key configuration (TOML); see config/lifeguard.toml for every
+    /// Policy and API-key configuration (TOML); see crates/safety/config/lifeguard.toml for every
     /// key and its default. Keys you leave out keep their defaults.
     #[arg(long, env = "LIFEGUARD_CONFIG")]
     pub config: Option<PathBuf>,
