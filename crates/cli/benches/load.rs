@@ -5,7 +5,8 @@
 //!
 //! `cargo bench -p lifeguard-cli --bench load` with optional environment:
 //! `LOAD_SECONDS` (default 20), `LOAD_CLIENTS` (default 8), `LOAD_BATCH` (events per
-//! request, default 100), `LOAD_CONVERSATIONS` (default 2000).
+//! request, default 100), `LOAD_CONVERSATIONS` (default 2000); `LIFEGUARD_BIN` runs
+//! another build of `lifeguard` (an older commit, to compare).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

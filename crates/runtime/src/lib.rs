@@ -87,6 +87,10 @@ impl Default for Options {
 /// another process).
 const DECISIONS_KEPT: u64 = 1_000_000;
 
+/// Most events applied without a case change before the "applied up to" mark
+/// is written anyway.
+const MARK_LAG: u64 = 10_000;
+
 /// What a restart did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StartReport {
@@ -147,6 +151,7 @@ impl Runtime {
             matcher: Arc::new(matcher),
             options,
             applied: checkpoint_pos.unwrap_or(0),
+            marked: 0,
             since_checkpoint: 0,
             unwritten: BTreeMap::new(),
         };
@@ -410,6 +415,8 @@ struct Applier {
     options: Options,
     /// The last position applied to the engine.
     applied: u64,
+    /// The last position written as the "applied up to" mark.
+    marked: u64,
     since_checkpoint: u64,
     /// Changed cases not yet written, by id.
     unwritten: BTreeMap<String, CaseRecord>,
@@ -433,11 +440,18 @@ impl Applier {
         decisions
     }
 
-    /// Writes the changed cases with the mark "applied up to here".
+    /// Writes the changed cases with the mark "applied up to here". When no case
+    /// changed, the mark alone waits (up to [`MARK_LAG`] events): a restart
+    /// replays from the checkpoint, not from the mark, so a lagging mark costs
+    /// nothing, while a write per batch would cost each request a second commit.
     fn write_cases(&mut self) -> Result<(), StoreError> {
+        if self.unwritten.is_empty() && self.applied.saturating_sub(self.marked) < MARK_LAG {
+            return Ok(());
+        }
         let cases: Vec<CaseRecord> = self.unwritten.values().cloned().collect();
         self.store.record_applied(&cases, self.applied)?;
         self.unwritten.clear();
+        self.marked = self.applied;
         Ok(())
     }
 

@@ -66,6 +66,10 @@ pub enum StoreError {
     /// The store's writer has stopped (the process is shutting down).
     #[error("the store's writer has stopped")]
     WriterGone,
+    /// The store cannot make a commit durable just now (the disk refused a
+    /// setting); nothing was committed.
+    #[error("the store cannot make commits durable: {0}")]
+    NotDurable(String),
     /// The request conflicts with what is stored (a case already closed by
     /// someone else, say); the message names what.
     #[error("{0}")]

@@ -205,6 +205,7 @@ impl Drop for SqliteStore {
 }
 
 fn write_loop(mut conn: Connection, jobs: Receiver<Job>, follower: Follower) {
+    let mut full = true;
     while let Ok(first) = jobs.recv() {
         let mut total = first.size();
         let mut group = vec![first];
@@ -215,6 +216,29 @@ fn write_loop(mut conn: Connection, jobs: Receiver<Job>, follower: Follower) {
                     group.push(job);
                 }
                 Err(_) => break,
+            }
+        }
+        // Events and checkpoints are committed with `synchronous = FULL`. A group
+        // of case writes only is derived state that a restart rebuilds (it replays
+        // from the checkpoint, which a later FULL commit made durable, and in WAL
+        // mode that commit makes every earlier one durable too), so it skips the
+        // fsync: a client's request then costs one fsync, not two.
+        let needs_fsync = group
+            .iter()
+            .any(|j| matches!(j, Job::Append { .. } | Job::Checkpoint { .. }));
+        if needs_fsync != full {
+            let mode = if needs_fsync { "FULL" } else { "NORMAL" };
+            match conn.pragma_update(None, "synchronous", mode) {
+                Ok(()) => full = needs_fsync,
+                // Never commit events without the fsync that acknowledges them.
+                Err(e) if needs_fsync => {
+                    let reason = e.to_string();
+                    for job in group {
+                        job.fail(StoreError::NotDurable(reason.clone()));
+                    }
+                    continue;
+                }
+                Err(_) => {}
             }
         }
         match commit_group(&mut conn, &group) {

@@ -9,7 +9,10 @@ use std::process::{Child, Command, Stdio};
 /// one full-scope key and the given log filter; returns the child and its URL
 /// (read from the line it prints on start). Its stderr is piped when `capture_logs`.
 pub fn serve(db: &Path, key: &str, log: &str, capture_logs: bool) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lifeguard"))
+    // LIFEGUARD_BIN runs another build (the load bench compares commits).
+    let bin = std::env::var("LIFEGUARD_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_lifeguard").to_owned());
+    let mut child = Command::new(bin)
         .args(["serve", "--listen", "127.0.0.1:0", "--api-key", key, "--db"])
         .arg(db)
         .env("LIFEGUARD_LOG", log)
