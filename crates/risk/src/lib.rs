@@ -1,5 +1,4 @@
-//! Streaming grooming risk for conversations and accounts, with training and
-//! evaluation.
+//! Streaming grooming risk for conversations and accounts.
 //!
 //! `lifeguard-detect` finds behaviours in single messages (asking a child's age,
 //! asking for secrecy, moving to another app, asking for pictures...). This crate
@@ -15,10 +14,10 @@
 //!   now. An alert needs the score to reach the model's threshold **and** the
 //!   [`AlertRule`]: at least two distinct behaviours from the suspect plus a
 //!   child-directed signal, so that one phrase, or adult chat, never alerts;
-//! * per account, an [`AccountRisk`] across conversations;
-//! * [`evaluate`] and [`train()`] (5-fold cross-validation split by offender,
-//!   threshold calibration to a false-alert rate) behind [`eval_command`] and
-//!   [`train_command`] for the CLI.
+//! * per account, an [`AccountRisk`] across conversations.
+//!
+//! Training and evaluation on labelled corpora live in `lifeguard-train`, off the
+//! runtime path: this crate reads no corpus.
 //!
 //! The default model (`crates/risk/models/grooming.json`, see `docs/model-card.md`) is embedded.
 //!
@@ -33,37 +32,21 @@
 #![deny(missing_docs)]
 
 mod engine;
-mod eval;
 mod model;
 mod signals;
-mod train;
 
 pub use engine::{
     feature_count, feature_names, AccountRisk, Assessment, AuthorSummary, ConversationRisk,
     RiskEngine, MAX_AUTHORS, OWN_FEATURE_NAMES,
 };
-pub use eval::{
-    eval_command, evaluate, latency_penalty, load_engine, metrics_from_predictions, parse_format,
-    read_predictions, replay, replay_corpus, write_predictions, AuthorMetrics, ConversationMetrics,
-    Corpus, CorpusConversation, CorpusMessage, EarlyMetrics, EvalArgs, EvalReport, Metrics,
-    Prediction, SourceMetrics, Throughput,
-};
-pub use lifeguard_ingest::Format;
 pub use model::{
     fit_logistic, sigmoid, AlertRule, FitOptions, Model, DEFAULT_MODEL_JSON, MODEL_VERSION,
-};
-pub use train::{
-    calibrate_threshold, pseudo_messages, read_vtpan, roc_auc, sha256_file, train, train_command,
-    vtpan_figures, TrainArgs, TrainOptions, TrainReport, VtpanFigures,
 };
 
 /// Why a risk operation failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RiskError {
-    /// An input could not be read.
-    #[error(transparent)]
-    Read(#[from] lifeguard_ingest::ReadError),
     /// A file could not be read or written.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),

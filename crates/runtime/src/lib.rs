@@ -163,8 +163,10 @@ impl Runtime {
             }
             replayed += chunk.len() as u64;
             applier.apply(&mut engine, &chunk);
-            applier.write_cases()?;
         }
+        // The cases are written once, at the end: a crash before then restarts
+        // from the checkpoint anyway.
+        applier.collect_cases(&mut engine);
         applier.write_cases()?;
         let engine = Arc::new(Mutex::new(engine));
         if replayed > 0 {
@@ -434,10 +436,14 @@ impl Applier {
             self.applied = stored.pos;
             self.since_checkpoint += 1;
         }
+        decisions
+    }
+
+    /// Takes the cases changed since the last call, to be written.
+    fn collect_cases(&mut self, engine: &mut SafetyEngine) {
         for case in engine.take_changed_cases() {
             self.unwritten.insert(case.id.clone(), case_record(&case));
         }
-        decisions
     }
 
     /// Writes the changed cases with the mark "applied up to here". When no case
@@ -496,7 +502,12 @@ impl Applier {
                     continue;
                 }
             };
-            let decisions = self.apply(&mut lock(engine), &batch);
+            let decisions = {
+                let mut engine = lock(engine);
+                let decisions = self.apply(&mut engine, &batch);
+                self.collect_cases(&mut engine);
+                decisions
+            };
             // The cases must be on disk before callers are answered (they may
             // read them next); a failed write is retried, holding the callers.
             let mut backoff = Duration::from_millis(10);

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use lifeguard_ingest::Format;
-use lifeguard_risk::{eval_command, train_command, EvalArgs, TrainArgs};
+use lifeguard_train::{eval_command, train_command, EvalArgs, TrainArgs};
 
 use super::ingest::FormatArg;
 

@@ -1,7 +1,8 @@
 //! Checks on the real data in /work/shared, skipped where it is absent.
 use std::path::PathBuf;
 
-use lifeguard_risk::{evaluate, read_vtpan, vtpan_figures, Format, RiskEngine};
+use lifeguard_risk::RiskEngine;
+use lifeguard_train::{evaluate, read_vtpan, vtpan_figures, Format};
 
 fn shared() -> Option<PathBuf> {
     let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared"));

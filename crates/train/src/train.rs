@@ -2,7 +2,7 @@
 //! threshold calibration to a false-alert rate, and figures on VTPAN.
 //!
 //! **Samples.** Every conversation is replayed through the same
-//! [`ConversationRisk`](crate::ConversationRisk) the service uses. An author's
+//! [`ConversationRisk`](lifeguard_risk::ConversationRisk) the service uses. An author's
 //! feature vector is snapshotted after each of their messages that carried
 //! evidence, after their 1st, 2nd, 4th, 8th... message, and at the end, so the
 //! model learns what partial conversations look like (it must score them as they
@@ -31,10 +31,10 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::engine::{feature_count, feature_names, RiskEngine};
 use crate::eval::{metrics_from_predictions, replay, Corpus, CorpusConversation, Prediction};
-use crate::model::{fit_logistic, AlertRule, FitOptions, Model, MODEL_VERSION};
-use crate::RiskError;
+use crate::TrainError;
+use lifeguard_risk::{feature_count, feature_names, RiskEngine};
+use lifeguard_risk::{fit_logistic, AlertRule, FitOptions, Model, MODEL_VERSION};
 
 /// Training options.
 #[derive(Debug, Clone)]
@@ -268,10 +268,10 @@ pub fn calibrate_threshold(negatives: &[f32], target_per_1000: f64, floor: f32) 
     t.max(floor).min(1.0)
 }
 
-fn engine_with(model: &Model, threshold: f32) -> Result<RiskEngine, RiskError> {
+fn engine_with(model: &Model, threshold: f32) -> Result<RiskEngine, TrainError> {
     let mut m = model.clone();
     m.threshold = threshold;
-    RiskEngine::new(m)
+    Ok(RiskEngine::new(m)?)
 }
 
 fn is_positive(conv: &CorpusConversation, predators: &HashSet<String>) -> bool {
@@ -323,10 +323,10 @@ pub fn train(
     format: Format,
     predators: &HashSet<String>,
     options: &TrainOptions,
-) -> Result<TrainReport, RiskError> {
+) -> Result<TrainReport, TrainError> {
     let corpus = Corpus::read(inputs, format)?;
     if corpus.conversations.is_empty() {
-        return Err(RiskError::Data(
+        return Err(TrainError::Data(
             "no conversations in the training data".into(),
         ));
     }
@@ -336,7 +336,7 @@ pub fn train(
         .map(|c| is_positive(c, predators))
         .collect();
     if !positive.iter().any(|p| *p) {
-        return Err(RiskError::Data("no offender in the training data".into()));
+        return Err(TrainError::Data("no offender in the training data".into()));
     }
     // Features do not depend on the model: snapshot once with any model.
     let probe = RiskEngine::new(Model {
@@ -469,7 +469,7 @@ pub fn train(
         .map(|c| replay(&engine, c))
         .collect();
     let training_fit = serde_json::to_value(metrics_from_predictions(&fit_preds, predators))
-        .map_err(|e| RiskError::Data(e.to_string()))?;
+        .map_err(|e| TrainError::Data(e.to_string()))?;
 
     let vtpan = match &options.vtpan {
         Some(path) if path.exists() => {
@@ -528,7 +528,7 @@ pub fn train(
 }
 
 /// SHA-256 of a file, hex.
-pub fn sha256_file(path: &Path) -> Result<String, RiskError> {
+pub fn sha256_file(path: &Path) -> Result<String, TrainError> {
     let mut f = std::fs::File::open(path)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
@@ -546,7 +546,7 @@ pub fn sha256_file(path: &Path) -> Result<String, RiskError> {
 }
 
 /// Reads a `segment,label` CSV (RFC 4180 quoting).
-pub fn read_vtpan(path: &Path) -> Result<Vec<(String, bool)>, RiskError> {
+pub fn read_vtpan(path: &Path) -> Result<Vec<(String, bool)>, TrainError> {
     let text = std::fs::read_to_string(path)?;
     let mut rows = Vec::new();
     let mut fields: Vec<String> = Vec::new();
@@ -736,14 +736,14 @@ pub struct TrainArgs {
 
 /// `lifeguard train`: trains, writes the model file, returns the report as JSON
 /// (cross-validation, training fit, VTPAN, threshold).
-pub fn train_command(args: &TrainArgs) -> Result<Value, RiskError> {
+pub fn train_command(args: &TrainArgs) -> Result<Value, TrainError> {
     let mut options = args.options.clone().unwrap_or_default();
     let gz = args.data.join("train-conversations.jsonl.gz");
     let plain = args.data.join("train-conversations.jsonl");
     let input = if gz.exists() { gz } else { plain };
     let predators_path = args.data.join("train-predators.txt");
     if !input.exists() || !predators_path.exists() {
-        return Err(RiskError::Data(format!(
+        return Err(TrainError::Data(format!(
             "{} must hold train-conversations.jsonl[.gz] and train-predators.txt",
             args.data.display()
         )));

@@ -1,5 +1,5 @@
-//! Trains the shipped model: `cargo run --release -p lifeguard-risk --example train -- DATA_DIR OUT [TARGET_PER_1000] [MIN_THRESHOLD] [L2] [CHILD_BEHAVIOURS] [ONE_CHILD_WITH_DISTINCT] [MAX_AUTHORS_FOR_STATED_AGE] [STATED_CHILD_AGE_BELOW]`.
-use lifeguard_risk::{train_command, TrainArgs, TrainOptions};
+//! Trains the shipped model: `cargo run --release -p lifeguard-train --example train -- DATA_DIR OUT [TARGET_PER_1000] [MIN_THRESHOLD] [L2] [CHILD_BEHAVIOURS] [ONE_CHILD_WITH_DISTINCT] [MAX_AUTHORS_FOR_STATED_AGE] [STATED_CHILD_AGE_BELOW]`.
+use lifeguard_train::{train_command, TrainArgs, TrainOptions};
 use std::path::PathBuf;
 
 fn main() {
@@ -32,7 +32,7 @@ fn main() {
         options.alert_rule.stated_child_age_below = t.parse().expect("age below");
     }
     options.command = format!(
-        "cargo run --release -p lifeguard-risk --example train -- {}",
+        "cargo run --release -p lifeguard-train --example train -- {}",
         args[1..].join(" ")
     );
     let started = std::time::Instant::now();

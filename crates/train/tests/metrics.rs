@@ -4,9 +4,9 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
 
-use lifeguard_risk::{
+use lifeguard_risk::RiskEngine;
+use lifeguard_train::{
     evaluate, latency_penalty, metrics_from_predictions, read_predictions, Format, Prediction,
-    RiskEngine,
 };
 
 fn pred(conv: &str, alert: Option<u64>, flagged: Option<&str>, authors: &[&str]) -> Prediction {

@@ -1,5 +1,5 @@
-//! `[LG_MODEL=FILE] cargo run --release -p lifeguard-risk --example eval -- PREDATORS OUT_PREDICTIONS INPUT...`
-use lifeguard_risk::{eval_command, EvalArgs};
+//! `[LG_MODEL=FILE] cargo run --release -p lifeguard-train --example eval -- PREDATORS OUT_PREDICTIONS INPUT...`
+use lifeguard_train::{eval_command, EvalArgs};
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     if a.len() < 4 {

@@ -1,12 +1,13 @@
 //! End-to-end scoring throughput on one thread (messages/s) and bytes per active
-//! conversation. `cargo bench -p lifeguard-risk --bench score`.
+//! conversation. `cargo bench -p lifeguard-train --bench score`.
 //!
 //! Runs a synthetic corpus of typical chat (small talk, game chat, tech support,
 //! with a few grooming-marker lines), interleaving 1,000 live conversations, and,
 //! when the shared training corpus is present, its first 300,000 messages.
 use std::time::Instant;
 
-use lifeguard_risk::{Corpus, Format, RiskEngine};
+use lifeguard_risk::RiskEngine;
+use lifeguard_train::{Corpus, Format};
 
 const LINES: &[&str] = &[
     "hey whats up",

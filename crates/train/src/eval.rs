@@ -26,8 +26,8 @@ use std::time::Instant;
 use lifeguard_ingest::{read_path, Format};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::RiskEngine;
-use crate::RiskError;
+use crate::TrainError;
+use lifeguard_risk::RiskEngine;
 
 /// One message of a replayed conversation.
 #[derive(Debug, Clone)]
@@ -68,7 +68,7 @@ impl Corpus {
     /// Reads message events from `inputs`, groups them by conversation and orders
     /// each conversation by `seq` (input order breaks ties and stands in for a
     /// missing `seq`). Recoverable bad lines are skipped and counted.
-    pub fn read(inputs: &[PathBuf], format: Format) -> Result<Corpus, RiskError> {
+    pub fn read(inputs: &[PathBuf], format: Format) -> Result<Corpus, TrainError> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut corpus = Corpus::default();
         let mut keyed: Vec<Vec<(u64, u64, CorpusMessage)>> = Vec::new();
@@ -368,7 +368,7 @@ pub fn metrics_from_predictions(
 }
 
 /// Reads a predictions file (JSON lines).
-pub fn read_predictions(input: impl BufRead) -> Result<Vec<Prediction>, RiskError> {
+pub fn read_predictions(input: impl BufRead) -> Result<Vec<Prediction>, TrainError> {
     let mut out = Vec::new();
     for (i, line) in input.lines().enumerate() {
         let line = line?;
@@ -377,7 +377,7 @@ pub fn read_predictions(input: impl BufRead) -> Result<Vec<Prediction>, RiskErro
         }
         out.push(
             serde_json::from_str(&line)
-                .map_err(|e| RiskError::Data(format!("predictions line {}: {e}", i + 1)))?,
+                .map_err(|e| TrainError::Data(format!("predictions line {}: {e}", i + 1)))?,
         );
     }
     Ok(out)
@@ -439,9 +439,12 @@ fn ratio_f(a: f64, b: f64) -> f64 {
 }
 
 /// Writes predictions as JSON lines.
-pub fn write_predictions(out: &mut dyn Write, predictions: &[Prediction]) -> Result<(), RiskError> {
+pub fn write_predictions(
+    out: &mut dyn Write,
+    predictions: &[Prediction],
+) -> Result<(), TrainError> {
     for p in predictions {
-        serde_json::to_writer(&mut *out, p).map_err(|e| RiskError::Data(e.to_string()))?;
+        serde_json::to_writer(&mut *out, p).map_err(|e| TrainError::Data(e.to_string()))?;
         out.write_all(b"\n")?;
     }
     out.flush()?;
@@ -457,7 +460,7 @@ pub fn evaluate(
     predators: &HashSet<String>,
     predictions_out: Option<&mut dyn Write>,
     engine: &RiskEngine,
-) -> Result<EvalReport, RiskError> {
+) -> Result<EvalReport, TrainError> {
     let corpus = Corpus::read(inputs, format)?;
     let (predictions, throughput) = replay_corpus(engine, &corpus);
     if let Some(out) = predictions_out {
@@ -487,29 +490,29 @@ pub struct EvalArgs {
 }
 
 /// Parses `jsonl` or `pan12`.
-pub fn parse_format(s: &str) -> Result<Format, RiskError> {
+pub fn parse_format(s: &str) -> Result<Format, TrainError> {
     match s.to_ascii_lowercase().as_str() {
         "jsonl" | "json" => Ok(Format::Jsonl),
         "pan12" | "xml" => Ok(Format::Pan12),
-        other => Err(RiskError::Data(format!(
+        other => Err(TrainError::Data(format!(
             "unknown format `{other}` (expected jsonl or pan12)"
         ))),
     }
 }
 
 /// Loads a model file, or the embedded model.
-pub fn load_engine(model: Option<&Path>) -> Result<RiskEngine, RiskError> {
+pub fn load_engine(model: Option<&Path>) -> Result<RiskEngine, TrainError> {
     let model = match model {
-        Some(p) => crate::Model::from_bytes(&std::fs::read(p)?)?,
-        None => crate::Model::default_model()?,
+        Some(p) => lifeguard_risk::Model::from_bytes(&std::fs::read(p)?)?,
+        None => lifeguard_risk::Model::default_model()?,
     };
-    RiskEngine::new(model)
+    Ok(RiskEngine::new(model)?)
 }
 
 /// `lifeguard eval`: returns the report as JSON.
-pub fn eval_command(args: &EvalArgs) -> Result<serde_json::Value, RiskError> {
+pub fn eval_command(args: &EvalArgs) -> Result<serde_json::Value, TrainError> {
     if args.inputs.is_empty() {
-        return Err(RiskError::Data("no --input given".into()));
+        return Err(TrainError::Data("no --input given".into()));
     }
     let format = args
         .format
@@ -523,5 +526,5 @@ pub fn eval_command(args: &EvalArgs) -> Result<serde_json::Value, RiskError> {
         }
         None => evaluate(&args.inputs, format, &predators, None, &engine)?,
     };
-    serde_json::to_value(&report).map_err(|e| RiskError::Data(e.to_string()))
+    serde_json::to_value(&report).map_err(|e| TrainError::Data(e.to_string()))
 }

@@ -2,8 +2,9 @@
 //! the message at which the offender first shows evidence, a counterpart's minor
 //! age is read, the offender becomes the suspect, their score reaches the
 //! threshold, and the alert fires.
-//! `cargo run --release -p lifeguard-risk --example latency -- PREDATORS INPUT...`
-use lifeguard_risk::{Corpus, Format, RiskEngine};
+//! `cargo run --release -p lifeguard-train --example latency -- PREDATORS INPUT...`
+use lifeguard_risk::RiskEngine;
+use lifeguard_train::{Corpus, Format};
 use std::collections::HashSet;
 
 fn main() {
