@@ -162,7 +162,7 @@ impl Runtime {
                 break;
             }
             replayed += chunk.len() as u64;
-            applier.apply(&mut engine, &chunk);
+            applier.apply(&mut engine, &chunk, false);
         }
         // The cases are written once, at the end: a crash before then restarts
         // from the checkpoint anyway.
@@ -425,14 +425,23 @@ struct Applier {
 }
 
 impl Applier {
-    /// Applies events after `self.applied`, in order; returns their decisions.
-    fn apply(&mut self, engine: &mut SafetyEngine, events: &[StoredEvent]) -> Vec<(u64, Decision)> {
-        let mut decisions = Vec::with_capacity(events.len());
+    /// Applies events after `self.applied`, in order; returns their decisions
+    /// when `keep` (a replay has no one to give them to, and drops each at once).
+    fn apply(
+        &mut self,
+        engine: &mut SafetyEngine,
+        events: &[StoredEvent],
+        keep: bool,
+    ) -> Vec<(u64, Decision)> {
+        let mut decisions = Vec::with_capacity(if keep { events.len() } else { 0 });
         for stored in events {
             if stored.pos <= self.applied {
                 continue;
             }
-            decisions.push((stored.pos, apply_stored(engine, &self.matcher, stored)));
+            let decision = apply_stored(engine, &self.matcher, stored);
+            if keep {
+                decisions.push((stored.pos, decision));
+            }
             self.applied = stored.pos;
             self.since_checkpoint += 1;
         }
@@ -504,7 +513,7 @@ impl Applier {
             };
             let decisions = {
                 let mut engine = lock(engine);
-                let decisions = self.apply(&mut engine, &batch);
+                let decisions = self.apply(&mut engine, &batch, true);
                 self.collect_cases(&mut engine);
                 decisions
             };
