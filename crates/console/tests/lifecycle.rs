@@ -73,6 +73,8 @@ async fn closing_hides_a_case_everywhere_and_new_evidence_reopens_it_once() {
         0,
         "closed, yet queued"
     );
+    let (_, one) = api(&app.router, "GET", &format!("/v1/cases/{case}"), None).await;
+    assert_eq!(one["status"], "closed");
 
     // A restart keeps it closed: the replay gives the case the same id, and the
     // moderator's close still applies to it.
@@ -91,6 +93,8 @@ async fn closing_hides_a_case_everywhere_and_new_evidence_reopens_it_once() {
         1,
         "new evidence reopens it, once"
     );
+    let (_, one) = api(&app.router, "GET", &format!("/v1/cases/{case}"), None).await;
+    assert_eq!(one["status"], "open");
     let queued = queue(&app, &m).await;
     assert_eq!(count(&queued, &case), 1);
     // The same report again is a duplicate: nothing reopens twice.

@@ -49,12 +49,17 @@ impl CaseCategory {
     }
 }
 
-/// Open until a moderator acts (issue 7).
+/// Where a case is in its lifecycle. The engine opens cases and adds evidence;
+/// a moderator's closing action in the console closes one, and evidence that
+/// arrives after the close reopens it. The store reads the status with one rule
+/// for the API and the console (`lifeguard_store::CaseRecord::status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
-    /// Waiting for a moderator.
+    /// Waiting for a moderator (or reopened by new evidence).
     Open,
+    /// Closed by a moderator's action since the last evidence.
+    Closed,
 }
 
 /// One piece of evidence on a case.

@@ -99,5 +99,10 @@ pub(crate) async fn get_case(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
     let record = record.ok_or_else(|| AppError::NotFound(format!("no case {id:?}")))?;
-    Ok(Json(raw(record.body)?))
+    // The engine's JSON says what the evidence is; the status is the store's
+    // reading of the lifecycle (closed by a moderator since the last evidence).
+    let mut case: serde_json::Value = serde_json::from_str(&record.body)
+        .map_err(|e| AppError::Internal(format!("stored case is not JSON: {e}")))?;
+    case["status"] = serde_json::Value::String(record.status);
+    Ok(Json(raw(case.to_string())?))
 }

@@ -119,45 +119,46 @@ fn bank_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BankRowParts> {
 
 impl BankStore for SqliteStore {
     fn create_bank(&self, bank: &NewBank) -> Result<bool, StoreError> {
-        // Banks are written by one operator command at a time, so they use the
-        // second connection (as cases do), not the event writer's queue.
-        let conn = self.reader();
-        let n = conn.execute(
-            "INSERT INTO banks (name, label, source, pdq_threshold, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(name) DO NOTHING",
-            params![
-                bank.name,
-                bank.label,
-                bank.source,
-                bank.pdq_threshold,
-                Utc::now().to_rfc3339()
-            ],
-        )?;
-        Ok(n == 1)
+        let bank = bank.clone();
+        self.write(move |conn| {
+            let n = conn.execute(
+                "INSERT INTO banks (name, label, source, pdq_threshold, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(name) DO NOTHING",
+                params![
+                    bank.name,
+                    bank.label,
+                    bank.source,
+                    bank.pdq_threshold,
+                    Utc::now().to_rfc3339()
+                ],
+            )?;
+            Ok(n == 1)
+        })
     }
 
     fn add_bank_hashes(&self, bank: &str, hashes: &[BankHash]) -> Result<Option<u64>, StoreError> {
-        let mut conn = self.reader();
-        let tx = conn.transaction()?;
-        let exists = tx
-            .query_row("SELECT 1 FROM banks WHERE name = ?1", [bank], |_| Ok(()))
-            .optional()?
-            .is_some();
-        if !exists {
-            return Ok(None);
-        }
-        let mut added = 0u64;
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO bank_hashes (bank, hash_type, hash, label) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(bank, hash_type, hash) DO NOTHING",
-            )?;
-            for h in hashes {
-                added += insert.execute(params![bank, h.hash_type, h.hash, h.label])? as u64;
+        let (bank, hashes) = (bank.to_owned(), hashes.to_vec());
+        self.write(move |tx| {
+            let bank = bank.as_str();
+            let exists = tx
+                .query_row("SELECT 1 FROM banks WHERE name = ?1", [bank], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if !exists {
+                return Ok(None);
             }
-        }
-        tx.commit()?;
-        Ok(Some(added))
+            let mut added = 0u64;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO bank_hashes (bank, hash_type, hash, label) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(bank, hash_type, hash) DO NOTHING",
+                )?;
+                for h in &hashes {
+                    added += insert.execute(params![bank, h.hash_type, h.hash, h.label])? as u64;
+                }
+            }
+            Ok(Some(added))
+        })
     }
 
     fn banks(&self) -> Result<Vec<BankInfo>, StoreError> {
@@ -213,13 +214,13 @@ impl BankStore for SqliteStore {
     }
 
     fn remove_bank(&self, name: &str) -> Result<bool, StoreError> {
-        let mut conn = self.reader();
-        let tx = conn.transaction()?;
-        // Explicit, so removal does not depend on the foreign_keys pragma.
-        tx.execute("DELETE FROM bank_hashes WHERE bank = ?1", [name])?;
-        let n = tx.execute("DELETE FROM banks WHERE name = ?1", [name])?;
-        tx.commit()?;
-        Ok(n == 1)
+        let name = name.to_owned();
+        self.write(move |tx| {
+            // Explicit, so removal does not depend on the foreign_keys pragma.
+            tx.execute("DELETE FROM bank_hashes WHERE bank = ?1", [&name])?;
+            let n = tx.execute("DELETE FROM banks WHERE name = ?1", [&name])?;
+            Ok(n == 1)
+        })
     }
 }
 

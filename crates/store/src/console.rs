@@ -10,7 +10,7 @@
 //! writes them as their wire names.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension};
 
 use crate::{CaseRecord, SqliteStore, StoreError, StoredEvent};
 
@@ -638,7 +638,7 @@ fn index_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CaseIndexRow> {
     })
 }
 
-fn audit_insert(tx: &Transaction<'_>, e: &AuditRecord) -> rusqlite::Result<()> {
+fn audit_insert(tx: &rusqlite::Connection, e: &AuditRecord) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT INTO console_audit (at, username, role, kind, case_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
@@ -707,12 +707,18 @@ impl ConsoleStore for SqliteStore {
         role: &str,
         password_hash: &str,
     ) -> Result<i64, StoreError> {
-        let conn = self.reader();
-        conn.execute(
-            "INSERT INTO console_users (username, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![username, role, password_hash, ts(Utc::now())],
-        )?;
-        Ok(conn.last_insert_rowid())
+        let (username, role, password_hash) = (
+            username.to_owned(),
+            role.to_owned(),
+            password_hash.to_owned(),
+        );
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO console_users (username, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![username, role, password_hash, ts(Utc::now())],
+            )?;
+            Ok(conn.last_insert_rowid())
+        })
     }
 
     fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>, StoreError> {
@@ -739,17 +745,19 @@ impl ConsoleStore for SqliteStore {
         csrf: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let conn = self.reader();
-        let now = Utc::now();
-        conn.execute(
-            "DELETE FROM console_sessions WHERE expires_at < ?1",
-            [ts(now)],
-        )?;
-        conn.execute(
-            "INSERT INTO console_sessions (token_sha256, user_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![token_sha256, user_id, csrf, ts(now), ts(expires_at)],
-        )?;
-        Ok(())
+        let (token_sha256, csrf) = (token_sha256.to_owned(), csrf.to_owned());
+        self.write(move |conn| {
+            let now = Utc::now();
+            conn.execute(
+                "DELETE FROM console_sessions WHERE expires_at < ?1",
+                [ts(now)],
+            )?;
+            conn.execute(
+                "INSERT INTO console_sessions (token_sha256, user_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![token_sha256, user_id, csrf, ts(now), ts(expires_at)],
+            )?;
+            Ok(())
+        })
     }
 
     fn session(
@@ -775,21 +783,27 @@ impl ConsoleStore for SqliteStore {
     }
 
     fn delete_session(&self, token_sha256: &str) -> Result<(), StoreError> {
-        self.reader().execute(
-            "DELETE FROM console_sessions WHERE token_sha256 = ?1",
-            [token_sha256],
-        )?;
-        Ok(())
+        let token_sha256 = token_sha256.to_owned();
+        self.write(move |conn| {
+            conn.execute(
+                "DELETE FROM console_sessions WHERE token_sha256 = ?1",
+                [&token_sha256],
+            )?;
+            Ok(())
+        })
     }
 
     fn cases_to_index(&self, limit: usize) -> Result<Vec<CaseRecord>, StoreError> {
-        let conn = self.reader();
         // Entries for cases that are gone or no longer open are not rebuilt.
-        conn.prepare_cached(
-            "DELETE FROM console_case_dirty WHERE NOT EXISTS
-             (SELECT 1 FROM cases c WHERE c.id = console_case_dirty.case_id AND c.status = 'open')",
-        )?
-        .execute([])?;
+        self.write(|conn| {
+            conn.prepare_cached(
+                "DELETE FROM console_case_dirty WHERE NOT EXISTS
+                 (SELECT 1 FROM cases c WHERE c.id = console_case_dirty.case_id AND c.status = 'open')",
+            )?
+            .execute([])?;
+            Ok(())
+        })?;
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT c.id, c.suspect, c.status, c.priority, c.updated_at, c.body
              FROM console_case_dirty d JOIN cases c ON c.id = d.case_id
@@ -825,9 +839,8 @@ impl ConsoleStore for SqliteStore {
     }
 
     fn put_case_index(&self, rows: &[(CaseIndexRow, usize)]) -> Result<(), StoreError> {
-        let mut conn = self.reader();
-        let tx = conn.transaction()?;
-        {
+        let rows = rows.to_vec();
+        self.write(move |tx| {
             let mut stmt = tx.prepare_cached(
                 "INSERT OR REPLACE INTO console_case_index (case_id, suspect, priority, queue, category,
                  categories, bands, youngest_band, opened_at, updated_at, reasons, case_updated, body_len)
@@ -835,7 +848,7 @@ impl ConsoleStore for SqliteStore {
             )?;
             let mut clean =
                 tx.prepare_cached("DELETE FROM console_case_dirty WHERE case_id = ?1")?;
-            for (r, len) in rows {
+            for (r, len) in &rows {
                 clean.execute([&r.case_id])?;
                 // The cases table keeps its own RFC 3339 form of updated_at; the
                 // index copies it verbatim so the change check compares like with like.
@@ -860,9 +873,8 @@ impl ConsoleStore for SqliteStore {
                     *len as i64,
                 ])?;
             }
-        }
-        tx.commit()?;
-        Ok(())
+            Ok(())
+        })
     }
 
     fn case_index(&self, case_id: &str) -> Result<Option<CaseIndexRow>, StoreError> {
@@ -947,69 +959,74 @@ impl ConsoleStore for SqliteStore {
         at: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> Result<ClaimOutcome, StoreError> {
-        let mut conn = self.reader();
-        // IMMEDIATE: the read of the current holder and the write that may
-        // replace it are one step, so two moderators never both take over.
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let before: Option<(i64, String, String)> = tx
-            .query_row(
-                "SELECT c.user_id, u.username, c.claimed_at FROM console_claims c
+        // On the writer, inside its IMMEDIATE transaction: the read of the
+        // current holder and the write that may replace it are one step, so two
+        // moderators never both take over.
+        let case_id = case_id.to_owned();
+        self.write(move |tx| {
+            let case_id = case_id.as_str();
+            let before: Option<(i64, String, String)> = tx
+                .query_row(
+                    "SELECT c.user_id, u.username, c.claimed_at FROM console_claims c
                  JOIN console_users u ON u.id = c.user_id WHERE c.case_id = ?1",
-                [case_id],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .optional()?;
-        let outcome = match before {
-            Some((holder, name, claimed_at))
-                if holder != user_id && claimed_at >= ts(stale_before) =>
-            {
-                ClaimOutcome::HeldBy(name)
-            }
-            Some((holder, name, _)) => {
-                tx.execute(
+                    [case_id],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .optional()?;
+            let outcome = match before {
+                Some((holder, name, claimed_at))
+                    if holder != user_id && claimed_at >= ts(stale_before) =>
+                {
+                    ClaimOutcome::HeldBy(name)
+                }
+                Some((holder, name, _)) => {
+                    tx.execute(
                     "UPDATE console_claims SET user_id = ?2, claimed_at = ?3 WHERE case_id = ?1",
                     params![case_id, user_id, ts(at)],
                 )?;
-                if holder == user_id {
-                    ClaimOutcome::AlreadyYours
-                } else {
-                    ClaimOutcome::TookOver(name)
+                    if holder == user_id {
+                        ClaimOutcome::AlreadyYours
+                    } else {
+                        ClaimOutcome::TookOver(name)
+                    }
                 }
-            }
-            None => {
-                tx.execute(
+                None => {
+                    tx.execute(
                     "INSERT INTO console_claims (case_id, user_id, claimed_at) VALUES (?1, ?2, ?3)",
                     params![case_id, user_id, ts(at)],
                 )?;
-                ClaimOutcome::Claimed
-            }
-        };
-        tx.commit()?;
-        Ok(outcome)
+                    ClaimOutcome::Claimed
+                }
+            };
+            Ok(outcome)
+        })
     }
 
     fn release(&self, case_id: &str, user_id: i64) -> Result<bool, StoreError> {
-        let n = self.reader().execute(
-            "DELETE FROM console_claims WHERE case_id = ?1 AND user_id = ?2",
-            params![case_id, user_id],
-        )?;
-        Ok(n == 1)
+        let case_id = case_id.to_owned();
+        self.write(move |conn| {
+            let n = conn.execute(
+                "DELETE FROM console_claims WHERE case_id = ?1 AND user_id = ?2",
+                params![case_id, user_id],
+            )?;
+            Ok(n == 1)
+        })
     }
 
     fn release_any(&self, case_id: &str) -> Result<Option<String>, StoreError> {
-        let mut conn = self.reader();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let holder: Option<String> = tx
-            .query_row(
-                "SELECT u.username FROM console_claims c JOIN console_users u ON u.id = c.user_id
-                 WHERE c.case_id = ?1",
-                [case_id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        tx.execute("DELETE FROM console_claims WHERE case_id = ?1", [case_id])?;
-        tx.commit()?;
-        Ok(holder)
+        let case_id = case_id.to_owned();
+        self.write(move |tx| {
+            let holder: Option<String> = tx
+                .query_row(
+                    "SELECT u.username FROM console_claims c JOIN console_users u ON u.id = c.user_id
+                     WHERE c.case_id = ?1",
+                    [&case_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            tx.execute("DELETE FROM console_claims WHERE case_id = ?1", [&case_id])?;
+            Ok(holder)
+        })
     }
 
     fn case_state(&self, case_id: &str) -> Result<CaseState, StoreError> {
@@ -1047,22 +1064,22 @@ impl ConsoleStore for SqliteStore {
     }
 
     fn record_view(&self, case_id: &str, entry: &AuditRecord) -> Result<(), StoreError> {
-        let mut conn = self.reader();
-        let tx = conn.transaction()?;
+        let (case_id, entry) = (case_id.to_owned(), entry.clone());
+        self.write(move |tx| {
         tx.execute(
             "INSERT INTO console_case_state (case_id, first_viewed_at, first_viewed_by) VALUES (?1, ?2, ?3)
              ON CONFLICT(case_id) DO UPDATE SET first_viewed_at = coalesce(first_viewed_at, excluded.first_viewed_at),
              first_viewed_by = coalesce(first_viewed_by, excluded.first_viewed_by)",
             params![case_id, ts(entry.at), entry.username],
         )?;
-        audit_insert(&tx, entry)?;
-        tx.commit()?;
+        audit_insert(tx, &entry)?;
         Ok(())
+        })
     }
 
     fn record_action(&self, a: &NewAction) -> Result<i64, StoreError> {
-        let mut conn = self.reader();
-        let tx = conn.transaction()?;
+        let a = a.clone();
+        self.write(move |tx| {
         tx.execute(
             "INSERT INTO console_actions (case_id, suspect, username, action, reason, queue, category, closes, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -1134,7 +1151,7 @@ impl ConsoleStore for SqliteStore {
             )?;
         }
         audit_insert(
-            &tx,
+            tx,
             &AuditRecord {
                 id: 0,
                 at: a.at,
@@ -1145,8 +1162,8 @@ impl ConsoleStore for SqliteStore {
                 detail: format!("{} (action {id})", a.action),
             },
         )?;
-        tx.commit()?;
         Ok(id)
+        })
     }
 
     fn actions(&self, case_id: &str) -> Result<Vec<ActionRecord>, StoreError> {
@@ -1182,27 +1199,32 @@ impl ConsoleStore for SqliteStore {
         text: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut conn = self.reader();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO console_notes (case_id, username, text, at) VALUES (?1, ?2, ?3, ?4)",
-            params![case_id, username, text, ts(at)],
-        )?;
-        let id = tx.last_insert_rowid();
-        audit_insert(
-            &tx,
-            &AuditRecord {
-                id: 0,
-                at,
-                username: username.into(),
-                role: role.into(),
-                kind: "note".into(),
-                case_id: Some(case_id.into()),
-                detail: format!("note {id}"),
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+        let (case_id, username, role, text) = (
+            case_id.to_owned(),
+            username.to_owned(),
+            role.to_owned(),
+            text.to_owned(),
+        );
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO console_notes (case_id, username, text, at) VALUES (?1, ?2, ?3, ?4)",
+                params![case_id, username, text, ts(at)],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit_insert(
+                tx,
+                &AuditRecord {
+                    id: 0,
+                    at,
+                    username: username.clone(),
+                    role: role.clone(),
+                    kind: "note".into(),
+                    case_id: Some(case_id.clone()),
+                    detail: format!("note {id}"),
+                },
+            )?;
+            Ok(())
+        })
     }
 
     fn notes(&self, case_id: &str) -> Result<Vec<NoteRecord>, StoreError> {
@@ -1243,11 +1265,11 @@ impl ConsoleStore for SqliteStore {
     }
 
     fn append_audit(&self, entry: &AuditRecord) -> Result<(), StoreError> {
-        let mut conn = self.reader();
-        let tx = conn.transaction()?;
-        audit_insert(&tx, entry)?;
-        tx.commit()?;
-        Ok(())
+        let entry = entry.clone();
+        self.write(move |tx| {
+            audit_insert(tx, &entry)?;
+            Ok(())
+        })
     }
 
     fn audit(
@@ -1310,18 +1332,21 @@ impl ConsoleStore for SqliteStore {
             (false, Some(_)) => "pending",
             (false, None) => "failed",
         };
-        self.reader().execute(
-            "UPDATE console_webhook_deliveries SET status = ?2, attempts = attempts + 1, last_error = ?3,
-             next_attempt_at = coalesce(?4, next_attempt_at), delivered_at = ?5 WHERE id = ?1",
-            params![
-                id,
-                status,
-                error,
-                next_attempt_at.map(ts),
-                delivered.then(|| ts(now))
-            ],
-        )?;
-        Ok(())
+        let error = error.map(str::to_owned);
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE console_webhook_deliveries SET status = ?2, attempts = attempts + 1, last_error = ?3,
+                 next_attempt_at = coalesce(?4, next_attempt_at), delivered_at = ?5 WHERE id = ?1",
+                params![
+                    id,
+                    status,
+                    error,
+                    next_attempt_at.map(ts),
+                    delivered.then(|| ts(now))
+                ],
+            )?;
+            Ok(())
+        })
     }
 
     fn case_timings(&self) -> Result<Vec<CaseTiming>, StoreError> {

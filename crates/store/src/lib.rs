@@ -149,7 +149,8 @@ pub struct CaseRecord {
     pub id: String,
     /// The suspected account; at most one open case per suspect.
     pub suspect: String,
-    /// `open`, or a closed status set by moderators.
+    /// `open` or `closed`, as read: closed when a moderator's closing action
+    /// came after the case's last evidence (new evidence reopens it).
     pub status: String,
     /// Queue priority, highest first.
     pub priority: u32,

@@ -205,7 +205,7 @@ pub trait ReferralStore: Send + Sync {
 }
 
 fn audit(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     at: DateTime<Utc>,
     username: &str,
     role: &str,
@@ -223,8 +223,8 @@ fn audit(
 
 impl ReferralStore for SqliteStore {
     fn create_hold(&self, hold: &NewHold) -> Result<i64, StoreError> {
-        let mut conn = self.reader();
-        let tx = conn.transaction()?;
+        let hold = hold.clone();
+        self.write(move |tx| {
         tx.execute(
             "INSERT INTO referral_holds (case_id, referral_id, reason, created_by, created_at, held_until)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -247,7 +247,7 @@ impl ReferralStore for SqliteStore {
             }
         }
         audit(
-            &tx,
+            tx,
             hold.created_at,
             &hold.created_by,
             &hold.role,
@@ -259,8 +259,8 @@ impl ReferralStore for SqliteStore {
                 hold.held_until.date_naive()
             ),
         )?;
-        tx.commit()?;
         Ok(id)
+        })
     }
 
     fn holds(&self) -> Result<Vec<HoldRecord>, StoreError> {
@@ -304,39 +304,40 @@ impl ReferralStore for SqliteStore {
         role: &str,
         at: DateTime<Utc>,
     ) -> Result<ReleaseOutcome, StoreError> {
-        let mut conn = self.reader();
-        let tx = conn.transaction()?;
-        let row: Option<(String, String, Option<String>)> = tx
-            .query_row(
-                "SELECT case_id, held_until, released_at FROM referral_holds WHERE id = ?1",
-                [hold_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let Some((case_id, until, released)) = row else {
-            return Ok(ReleaseOutcome::NotFound);
-        };
-        if released.is_some() {
-            return Ok(ReleaseOutcome::AlreadyReleased);
-        }
-        if time(&until)? > at {
-            return Ok(ReleaseOutcome::TooEarly);
-        }
-        tx.execute(
-            "UPDATE referral_holds SET released_at = ?2, released_by = ?3 WHERE id = ?1",
-            params![hold_id, ts(at), username],
-        )?;
-        audit(
-            &tx,
-            at,
-            username,
-            role,
-            "hold_released",
-            Some(&case_id),
-            &format!("hold {hold_id}"),
-        )?;
-        tx.commit()?;
-        Ok(ReleaseOutcome::Released)
+        let (username, role) = (username.to_owned(), role.to_owned());
+        self.write(move |tx| {
+            let (username, role) = (username.as_str(), role.as_str());
+            let row: Option<(String, String, Option<String>)> = tx
+                .query_row(
+                    "SELECT case_id, held_until, released_at FROM referral_holds WHERE id = ?1",
+                    [hold_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((case_id, until, released)) = row else {
+                return Ok(ReleaseOutcome::NotFound);
+            };
+            if released.is_some() {
+                return Ok(ReleaseOutcome::AlreadyReleased);
+            }
+            if time(&until)? > at {
+                return Ok(ReleaseOutcome::TooEarly);
+            }
+            tx.execute(
+                "UPDATE referral_holds SET released_at = ?2, released_by = ?3 WHERE id = ?1",
+                params![hold_id, ts(at), username],
+            )?;
+            audit(
+                tx,
+                at,
+                username,
+                role,
+                "hold_released",
+                Some(&case_id),
+                &format!("hold {hold_id}"),
+            )?;
+            Ok(ReleaseOutcome::Released)
+        })
     }
 
     fn purge_events_before(
@@ -348,43 +349,46 @@ impl ReferralStore for SqliteStore {
     ) -> Result<PurgeOutcome, StoreError> {
         const HELD: &str = "SELECT e.event_id FROM referral_hold_events e
              JOIN referral_holds h ON h.id = e.hold_id WHERE h.released_at IS NULL";
-        let mut conn = self.reader();
-        let tx = conn.transaction()?;
-        let cutoff_s = ts(cutoff);
-        let kept: i64 = tx.query_row(
-            &format!(
-                "SELECT count(*) FROM events WHERE julianday(received_at) < julianday(?1)
+        let (username, role) = (username.to_owned(), role.to_owned());
+        self.write(move |tx| {
+            let (username, role) = (username.as_str(), role.as_str());
+            let cutoff_s = ts(cutoff);
+            let kept: i64 = tx.query_row(
+                &format!(
+                    "SELECT count(*) FROM events WHERE julianday(received_at) < julianday(?1)
                  AND id IN ({HELD})"
-            ),
-            [&cutoff_s],
-            |r| r.get(0),
-        )?;
-        let purged = tx.execute(
-            &format!(
-                "DELETE FROM events WHERE julianday(received_at) < julianday(?1)
+                ),
+                [&cutoff_s],
+                |r| r.get(0),
+            )?;
+            let purged = tx.execute(
+                &format!(
+                    "DELETE FROM events WHERE julianday(received_at) < julianday(?1)
                  AND id NOT IN ({HELD})"
-            ),
-            [&cutoff_s],
-        )? as u64;
-        audit(
-            &tx,
-            at,
-            username,
-            role,
-            "retention_purge",
-            None,
-            &format!("events received before {cutoff_s}: {purged} purged, {kept} kept by holds"),
-        )?;
-        tx.commit()?;
-        Ok(PurgeOutcome {
-            purged,
-            kept_by_hold: kept as u64,
+                ),
+                [&cutoff_s],
+            )? as u64;
+            audit(
+                tx,
+                at,
+                username,
+                role,
+                "retention_purge",
+                None,
+                &format!(
+                    "events received before {cutoff_s}: {purged} purged, {kept} kept by holds"
+                ),
+            )?;
+            Ok(PurgeOutcome {
+                purged,
+                kept_by_hold: kept as u64,
+            })
         })
     }
 
     fn put_submission(&self, s: &SubmissionRecord) -> Result<(), StoreError> {
-        let mut conn = self.reader();
-        let tx = conn.transaction()?;
+        let s = s.clone();
+        self.write(move |tx| {
         let files = serde_json::to_string(&s.files).map_err(|e| StoreError::Corrupt {
             id: s.referral_id.to_string(),
             reason: e.to_string(),
@@ -408,8 +412,8 @@ impl ReferralStore for SqliteStore {
             "UPDATE console_referrals SET status = ?2 WHERE id = ?1",
             params![s.referral_id, s.status],
         )?;
-        tx.commit()?;
         Ok(())
+        })
     }
 
     fn submission(&self, referral_id: i64) -> Result<Option<SubmissionRecord>, StoreError> {
@@ -456,18 +460,16 @@ impl ReferralStore for SqliteStore {
         batch: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut conn = self.reader();
-        let tx = conn.transaction()?;
-        {
+        let (action_ids, batch) = (action_ids.to_vec(), batch.to_owned());
+        self.write(move |tx| {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO statement_exports (action_id, batch, exported_at) VALUES (?1, ?2, ?3)",
             )?;
-            for id in action_ids {
+            for id in &action_ids {
                 insert.execute(params![id, batch, ts(at)])?;
             }
-        }
-        tx.commit()?;
-        Ok(())
+            Ok(())
+        })
     }
 
     fn exported_statements(&self) -> Result<Vec<i64>, StoreError> {

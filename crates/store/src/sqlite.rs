@@ -82,7 +82,19 @@ enum Job {
         checkpoint: Checkpoint,
         reply: SyncSender<Result<(), StoreError>>,
     },
+    /// Any other write (the console's records, referrals, banks), run in a
+    /// savepoint of the group's transaction: its own failure undoes only itself.
+    Write {
+        write: WriteFn,
+        reply: SyncSender<Result<Written, StoreError>>,
+    },
 }
+
+/// A write to run on the writer's connection. `Fn`, not `FnOnce`: when a group
+/// fails, each job is retried alone.
+type WriteFn = Box<dyn Fn(&Connection) -> Result<Written, StoreError> + Send>;
+/// What a write returns, type-erased.
+type Written = Box<dyn std::any::Any + Send>;
 
 impl Job {
     fn size(&self) -> usize {
@@ -90,6 +102,7 @@ impl Job {
             Job::Append { events, .. } => events.len(),
             Job::Applied { cases, .. } => cases.len().max(1),
             Job::Checkpoint { .. } => MAX_GROUP,
+            Job::Write { .. } => 1,
         }
     }
 
@@ -101,6 +114,9 @@ impl Job {
             Job::Applied { reply, .. } | Job::Checkpoint { reply, .. } => {
                 let _ = reply.send(Err(error));
             }
+            Job::Write { reply, .. } => {
+                let _ = reply.send(Err(error));
+            }
         }
     }
 }
@@ -109,6 +125,7 @@ impl Job {
 enum Done {
     Append(Vec<Appended>),
     Written,
+    Wrote(Result<Written, StoreError>),
 }
 
 /// Where the writer sends what it committed (see [`EventStore::follow_commits`]).
@@ -116,10 +133,13 @@ type Follower = Arc<Mutex<Option<Sender<Vec<StoredEvent>>>>>;
 
 /// The embedded store: one SQLite file in WAL mode.
 ///
-/// Every write of the event log and of the state derived from it goes through
-/// one writer thread, which commits every pending caller's request in a single
-/// transaction (group commit), so many concurrent small batches cost one fsync.
-/// Reads use their own connection and never wait for a write.
+/// Every write (the event log, the applier's cases and marks, checkpoints, and
+/// the console's, referrals' and banks' records) goes through one writer thread,
+/// which commits every pending caller's request in a single IMMEDIATE
+/// transaction (group commit), so many concurrent small batches cost one fsync;
+/// a console or referral write runs in a savepoint of its own, so that its
+/// failure (a case already closed, say) undoes only itself. Reads use their own
+/// connection and never wait for a write.
 pub struct SqliteStore {
     jobs: Option<SyncSender<Job>>,
     writer: Option<JoinHandle<()>>,
@@ -183,6 +203,24 @@ impl SqliteStore {
         self.reader.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Runs `write` on the writer's connection, in the next group commit, and
+    /// returns what it returned. Every write but the event log's and the
+    /// applier's goes through here, so that the store has one writer.
+    pub(crate) fn write<T, F>(&self, write: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let value = self.submit(|reply| Job::Write {
+            write: Box::new(move |conn| write(conn).map(|v| Box::new(v) as Written)),
+            reply,
+        })?;
+        value
+            .downcast::<T>()
+            .map(|v| *v)
+            .map_err(|_| StoreError::WriterGone)
+    }
+
     /// Hands a job to the writer thread and waits for its answer.
     fn submit<T>(
         &self,
@@ -218,14 +256,13 @@ fn write_loop(mut conn: Connection, jobs: Receiver<Job>, follower: Follower) {
                 Err(_) => break,
             }
         }
-        // Events and checkpoints are committed with `synchronous = FULL`. A group
+        // Events, checkpoints and other writes are committed with
+        // `synchronous = FULL`. A group
         // of case writes only is derived state that a restart rebuilds (it replays
         // from the checkpoint, which a later FULL commit made durable, and in WAL
         // mode that commit makes every earlier one durable too), so it skips the
         // fsync: a client's request then costs one fsync, not two.
-        let needs_fsync = group
-            .iter()
-            .any(|j| matches!(j, Job::Append { .. } | Job::Checkpoint { .. }));
+        let needs_fsync = group.iter().any(|j| !matches!(j, Job::Applied { .. }));
         if needs_fsync != full {
             let mode = if needs_fsync { "FULL" } else { "NORMAL" };
             match conn.pragma_update(None, "synchronous", mode) {
@@ -288,14 +325,18 @@ fn answer(group: Vec<Job>, done: Vec<Done>, follower: &Follower) {
                     let _ = reply.send(Ok(outcomes));
                 }) as Box<dyn FnOnce()>);
             }
-            (Job::Applied { reply, .. }, _) | (Job::Checkpoint { reply, .. }, _) => {
+            (Job::Applied { reply, .. }, Done::Written)
+            | (Job::Checkpoint { reply, .. }, Done::Written) => {
                 replies.push(Box::new(move || {
                     let _ = reply.send(Ok(()));
                 }));
             }
-            (job @ Job::Append { .. }, Done::Written) => {
-                job.fail(StoreError::WriterGone);
+            (Job::Write { reply, .. }, Done::Wrote(result)) => {
+                replies.push(Box::new(move || {
+                    let _ = reply.send(result);
+                }));
             }
+            (job, _) => job.fail(StoreError::WriterGone),
         }
     }
     if !committed.is_empty() {
@@ -312,7 +353,9 @@ fn answer(group: Vec<Job>, done: Vec<Done>, follower: &Follower) {
 }
 
 fn commit_group(conn: &mut Connection, group: &[Job]) -> Result<Vec<Done>, StoreError> {
-    let tx = conn.transaction()?;
+    // IMMEDIATE: every group writes, and a write that reads first (a claim)
+    // must not find the database changed by another process in between.
+    let mut tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut done = Vec::with_capacity(group.len());
     for job in group {
         match job {
@@ -375,6 +418,17 @@ fn commit_group(conn: &mut Connection, group: &[Job]) -> Result<Vec<Done>, Store
                     ],
                 )?;
                 done.push(Done::Written);
+            }
+            Job::Write { write, .. } => {
+                let savepoint = tx.savepoint()?;
+                match write(&savepoint) {
+                    Ok(value) => {
+                        savepoint.commit()?;
+                        done.push(Done::Wrote(Ok(value)));
+                    }
+                    // Dropping the savepoint rolls back this write alone.
+                    Err(e) => done.push(Done::Wrote(Err(e))),
+                }
             }
         }
     }
@@ -552,7 +606,7 @@ impl CaseStore for SqliteStore {
     fn get_case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError> {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, suspect, status, priority, updated_at, body FROM cases WHERE id = ?1",
+            &format!("SELECT id, suspect, {CASE_STATUS}, priority, updated_at, body FROM cases WHERE id = ?1"),
         )?;
         let row = stmt.query_row([id], raw_case).optional()?;
         row.map(RawCase::into_record).transpose()
@@ -561,12 +615,12 @@ impl CaseStore for SqliteStore {
     fn open_cases(&self, limit: usize) -> Result<Vec<CaseRecord>, StoreError> {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, suspect, status, priority, updated_at, body FROM cases WHERE status = 'open'
-               AND NOT EXISTS (SELECT 1 FROM console_case_state s WHERE s.case_id = cases.id
-                   AND s.closed_at IS NOT NULL
-                   AND coalesce(s.closed_evidence_at, s.closed_at) >= cases.updated_at)
-             ORDER BY priority + 10.0 * max(0.0, 1.0 - (julianday('now') - julianday(updated_at))) DESC,
-                      updated_at ASC LIMIT ?1",
+            &format!(
+                "SELECT id, suspect, 'open', priority, updated_at, body FROM cases
+                 WHERE status = 'open' AND NOT ({CLOSED})
+                 ORDER BY priority + 10.0 * max(0.0, 1.0 - (julianday('now') - julianday(updated_at))) DESC,
+                          updated_at ASC LIMIT ?1"
+            ),
         )?;
         let rows = stmt.query_map([limit as i64], raw_case)?;
         let mut out = Vec::new();
@@ -576,6 +630,17 @@ impl CaseStore for SqliteStore {
         Ok(out)
     }
 }
+
+/// A case's lifecycle, one rule for the API and the console: closed when a
+/// moderator's closing action came after its last evidence (the console keeps
+/// the evidence time it closed at); new evidence reopens it.
+const CLOSED: &str = "EXISTS (SELECT 1 FROM console_case_state s WHERE s.case_id = cases.id
+    AND s.closed_at IS NOT NULL
+    AND coalesce(s.closed_evidence_at, s.closed_at) >= cases.updated_at)";
+/// The status a case record carries: `open` or `closed`, by [`CLOSED`].
+const CASE_STATUS: &str = "CASE WHEN EXISTS (SELECT 1 FROM console_case_state s
+    WHERE s.case_id = cases.id AND s.closed_at IS NOT NULL
+    AND coalesce(s.closed_evidence_at, s.closed_at) >= cases.updated_at) THEN 'closed' ELSE 'open' END";
 
 struct RawCase(CaseRecordParts);
 type CaseRecordParts = (String, String, String, u32, String, String);
