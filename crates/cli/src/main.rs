@@ -3,6 +3,7 @@
 //! 2 usage error or a feature not built yet).
 
 mod commands;
+mod settings;
 
 use std::process::ExitCode;
 

@@ -101,7 +101,14 @@ fn main() {
         open.len(),
         started.elapsed().as_secs_f64() * 1000.0
     );
-    let console = ConsoleState::new(state.store.clone(), state.engine.clone()).unwrap();
+    let document = lifeguard_safety::config_document("").unwrap();
+    let console = ConsoleState::new(
+        state.store.clone(),
+        state.engine.clone(),
+        lifeguard_console::ConsoleConfig::from_document(&document).unwrap(),
+        lifeguard_referrals::config::RetentionConfig::from_document(&document).unwrap(),
+    )
+    .unwrap();
     lifeguard_console::create_user(
         store.as_ref(),
         common::CSM,

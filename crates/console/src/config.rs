@@ -94,6 +94,16 @@ impl Default for ConsoleConfig {
 }
 
 impl ConsoleConfig {
+    /// `[console]` of a configuration document
+    /// ([`lifeguard_safety::config_document`]); the defaults when it has none.
+    pub fn from_document(document: &toml::Table) -> Result<ConsoleConfig, String> {
+        match document.get("console") {
+            Some(toml::Value::Table(t)) => ConsoleConfig::from_table(t),
+            Some(_) => Err("[console] must be a table".into()),
+            None => ConsoleConfig::from_table(&toml::Table::new()),
+        }
+    }
+
     /// Reads the `[console]` table (already merged over the defaults).
     pub fn from_table(table: &toml::Table) -> Result<ConsoleConfig, String> {
         let config: ConsoleConfig = toml::Value::Table(table.clone())
@@ -148,8 +158,8 @@ mod tests {
 
     #[test]
     fn the_default_file_sets_targets_for_every_queue() {
-        let config = lifeguard_safety::Config::default_config();
-        let console = ConsoleConfig::from_table(&config.console).unwrap();
+        let document = lifeguard_safety::config_document("").unwrap();
+        let console = ConsoleConfig::from_document(&document).unwrap();
         for q in Queue::ALL {
             assert!(console.sla_hours.contains_key(q.as_str()), "{q:?}");
         }
@@ -158,15 +168,16 @@ mod tests {
 
     #[test]
     fn claim_minutes_must_be_sensible() {
-        let config = lifeguard_safety::Config::default_config();
+        let document = lifeguard_safety::config_document("").unwrap();
         assert_eq!(
-            ConsoleConfig::from_table(&config.console)
+            ConsoleConfig::from_document(&document)
                 .unwrap()
                 .claim_minutes,
             30
         );
+        let console = document["console"].as_table().unwrap();
         for bad in [0i64, -5, 7 * 24 * 60 + 1, i64::MAX] {
-            let mut t = config.console.clone();
+            let mut t = console.clone();
             t.insert("claim_minutes".into(), toml::Value::Integer(bad));
             let err = ConsoleConfig::from_table(&t).unwrap_err();
             assert!(err.contains("claim_minutes"), "{err}");

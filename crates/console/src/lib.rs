@@ -18,7 +18,11 @@
 //!
 //! ```no_run
 //! # async fn run(state: lifeguard_service::AppState) {
-//! let console = lifeguard_console::ConsoleState::new(state.store.clone(), state.engine.clone()).unwrap();
+//! let config = lifeguard_console::ConsoleConfig::from_table(&toml::Table::new()).unwrap();
+//! let retention = lifeguard_referrals::config::RetentionConfig::default();
+//! let console =
+//!     lifeguard_console::ConsoleState::new(state.store.clone(), state.engine.clone(), config, retention)
+//!         .unwrap();
 //! let router = lifeguard_service::app(state).nest("/console", lifeguard_console::router(console));
 //! # let _ = router;
 //! # }
@@ -55,22 +59,15 @@ pub struct ConsoleState {
 }
 
 impl ConsoleState {
-    /// The console over the service's store and engine; its settings come from
-    /// the engine's configuration (`[console]`).
+    /// The console over the service's store and engine, with its settings
+    /// (`[console]`) and the retention settings for the holds it places
+    /// (`[retention]`), each parsed once by the binary.
     pub fn new(
         store: Arc<dyn Store>,
         engine: Arc<Mutex<SafetyEngine>>,
+        config: ConsoleConfig,
+        retention: lifeguard_referrals::config::RetentionConfig,
     ) -> Result<ConsoleState, String> {
-        let (config, retention) = {
-            let engine = engine.lock().unwrap_or_else(|p| p.into_inner());
-            (
-                ConsoleConfig::from_table(&engine.config().console)?,
-                lifeguard_referrals::config::RetentionConfig::from_table(
-                    &engine.config().retention,
-                )
-                .map_err(|e| e.to_string())?,
-            )
-        };
         let mut state = ConsoleState::with_config(store, engine, config)?;
         state.retention = retention;
         Ok(state)

@@ -155,12 +155,12 @@ impl Queue {
         if meeting || (sextortion && youngest == Some(AgeBand::Under13)) {
             return Queue::ImminentRisk;
         }
-        match case.categories.iter().next() {
-            Some(CaseCategory::KnownImage) => Queue::KnownImage,
-            Some(CaseCategory::Sextortion) => Queue::Sextortion,
-            Some(CaseCategory::Grooming) => Queue::Grooming,
-            Some(CaseCategory::SuspiciousContact) => Queue::SuspiciousContact,
-            Some(CaseCategory::UserReport) | None => Queue::UserReport,
+        match case.primary_category() {
+            CaseCategory::KnownImage => Queue::KnownImage,
+            CaseCategory::Sextortion => Queue::Sextortion,
+            CaseCategory::Grooming => Queue::Grooming,
+            CaseCategory::SuspiciousContact => Queue::SuspiciousContact,
+            CaseCategory::UserReport => Queue::UserReport,
         }
     }
 }
@@ -182,12 +182,7 @@ pub(crate) fn index_row(case: &Case) -> CaseIndexRow {
         suspect: case.suspect.clone(),
         priority: case.priority,
         queue: queue.as_str().into(),
-        category: case
-            .categories
-            .iter()
-            .next()
-            .map(wire)
-            .unwrap_or_else(|| "user_report".into()),
+        category: wire(&case.primary_category()),
         categories: case.categories.iter().map(wire).collect(),
         bands: case
             .children

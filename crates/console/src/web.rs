@@ -212,7 +212,7 @@ pub(crate) fn sync_index(store: &dyn lifeguard_store::Store) -> Result<(), Store
         let rows: Vec<_> = stale
             .iter()
             .filter_map(|record| {
-                let case: Case = serde_json::from_str(&record.body).ok()?;
+                let case = Case::decode(&record.id, &record.body, &record.status).ok()?;
                 Some((index_row(&case), record.body.len()))
             })
             .collect();

@@ -109,9 +109,28 @@ impl ReferralsConfig {
     pub fn from_table(table: &toml::Table) -> Result<Self, Error> {
         from_table(table, "referrals")
     }
+
+    /// `[referrals]` of a configuration document (the defaults when absent).
+    pub fn from_document(document: &toml::Table) -> Result<Self, Error> {
+        ReferralsConfig::from_table(&section(document, "referrals")?)
+    }
+}
+
+/// A section of a configuration document, empty when absent.
+fn section(document: &toml::Table, name: &str) -> Result<toml::Table, Error> {
+    match document.get(name) {
+        Some(toml::Value::Table(t)) => Ok(t.clone()),
+        Some(_) => Err(Error::Invalid(format!("[{name}] must be a table"))),
+        None => Ok(toml::Table::new()),
+    }
 }
 
 impl RetentionConfig {
+    /// `[retention]` of a configuration document (the defaults when absent).
+    pub fn from_document(document: &toml::Table) -> Result<Self, Error> {
+        RetentionConfig::from_table(&section(document, "retention")?)
+    }
+
     /// Reads and checks `[retention]`.
     pub fn from_table(table: &toml::Table) -> Result<Self, Error> {
         let c: RetentionConfig = from_table(table, "retention")?;

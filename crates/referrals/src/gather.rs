@@ -34,8 +34,8 @@ pub fn case(store: &dyn Store, case_id: &str) -> Result<Case, Error> {
     let record = store
         .get_case(case_id)?
         .ok_or_else(|| Error::Invalid(format!("no case {case_id}")))?;
-    serde_json::from_str(&record.body)
-        .map_err(|e| Error::Invalid(format!("case {case_id} is unreadable: {e}")))
+    Case::decode(&record.id, &record.body, &record.status)
+        .map_err(|e| Error::Invalid(e.to_string()))
 }
 
 /// The latest account record of an account: (age band, age assurance).
@@ -315,8 +315,8 @@ pub fn transparency_input(
     let mut cases = Vec::new();
     let mut actions = BTreeMap::new();
     for record in store.cases_opened_between(from, to)? {
-        let case: Case = serde_json::from_str(&record.body)
-            .map_err(|e| Error::Invalid(format!("case {} is unreadable: {e}", record.id)))?;
+        let case = Case::decode(&record.id, &record.body, &record.status)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
         let state = store.case_state(&case.id)?;
         for a in store.actions(&case.id)? {
             actions.insert(
@@ -330,12 +330,7 @@ pub fn transparency_input(
             );
         }
         cases.push(CaseFacts {
-            category: case
-                .categories
-                .iter()
-                .next()
-                .map(wire)
-                .unwrap_or_else(|| "user_report".into()),
+            category: wire(&case.primary_category()),
             source: source_of(store, &case, trusted_flaggers)?,
             opened_at: case.opened_at,
             first_viewed_at: state.first_viewed_at,
@@ -388,8 +383,8 @@ pub fn decisions(
 ) -> Result<Vec<DecisionInput>, Error> {
     let mut out = Vec::new();
     for record in store.cases_opened_between(from, to)? {
-        let case: Case = serde_json::from_str(&record.body)
-            .map_err(|e| Error::Invalid(format!("case {} is unreadable: {e}", record.id)))?;
+        let case = Case::decode(&record.id, &record.body, &record.status)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
         let source = source_of(store, &case, trusted_flaggers)?;
         let has_media = case.evidence.iter().any(|e| e.media.is_some());
         for a in store.actions(&case.id)? {

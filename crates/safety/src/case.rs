@@ -98,7 +98,8 @@ pub struct Case {
     pub id: String,
     /// The suspected account.
     pub suspect: String,
-    /// Open (moderator actions come with the console).
+    /// `open` as the engine writes it; the API reports the lifecycle the store
+    /// reads (see [`CaseStatus`]).
     pub status: CaseStatus,
     /// What it is about.
     pub categories: BTreeSet<CaseCategory>,
@@ -144,6 +145,30 @@ impl Case {
         }
     }
 
+    /// A case as stored (the engine's JSON), with the status the store read
+    /// (`open` or `closed`). The one decoder of stored cases.
+    pub fn decode(id: &str, body: &str, status: &str) -> Result<Case, crate::SafetyError> {
+        let mut case: Case = serde_json::from_str(body)
+            .map_err(|e| crate::SafetyError::Unreadable(format!("case {id}: {e}")))?;
+        case.status = if status == "closed" {
+            CaseStatus::Closed
+        } else {
+            CaseStatus::Open
+        };
+        Ok(case)
+    }
+
+    /// The case's most severe category (what it is filed and counted under);
+    /// a case with none is a user report.
+    pub fn primary_category(&self) -> CaseCategory {
+        // `CaseCategory` is ordered most severe first.
+        self.categories
+            .iter()
+            .next()
+            .copied()
+            .unwrap_or(CaseCategory::UserReport)
+    }
+
     pub(crate) fn add_evidence(&mut self, evidence: CaseEvidence) {
         self.updated_at = self.updated_at.max(evidence.at);
         if self.evidence.len() >= MAX_CASE_EVIDENCE {
@@ -162,7 +187,8 @@ impl Case {
             .iter()
             .map(|c| c.severity())
             .fold(0.0, f32::max);
-        if let Some(top) = self.categories.iter().next() {
+        if !self.categories.is_empty() {
+            let top = self.primary_category();
             parts.push(format!("{top:?} (+{severity:.0})").to_lowercase());
         }
         let youngest = self.children.values().min().copied();

@@ -5,7 +5,30 @@ use serde::{Deserialize, Serialize};
 use crate::Action;
 
 /// The default configuration file, embedded: `crates/safety/config/lifeguard.toml`.
+/// It holds every section of the one file a deployment writes: the engine's
+/// (`[policy]`, `[suspicion]`, `[texts]`, `[helplines]`) and the sections of
+/// [`OTHER_SECTIONS`], which other crates read.
 pub const DEFAULT_CONFIG: &str = include_str!("../config/lifeguard.toml");
+
+/// Sections of the configuration file that other crates own: `[console]`
+/// (`lifeguard-console`), `[referrals]` and `[retention]`
+/// (`lifeguard-referrals`), `[[api_keys]]` (the service). [`Config`] leaves them
+/// to their owners; the binary hands each its section ([`document`]).
+pub const OTHER_SECTIONS: &[&str] = &["console", "referrals", "retention", "api_keys"];
+
+/// The whole configuration document: the embedded defaults with `text` (TOML)
+/// laid over them key by key. The binary parses it once and gives each crate
+/// its section.
+pub fn document(text: &str) -> Result<toml::Table, ConfigError> {
+    let mut base: toml::Value = toml::from_str(DEFAULT_CONFIG)
+        .map_err(|e| ConfigError(format!("embedded defaults: {e}")))?;
+    let over: toml::Value = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
+    merge(&mut base, over);
+    match base {
+        toml::Value::Table(t) => Ok(t),
+        _ => Err(ConfigError("the configuration is not a table".into())),
+    }
+}
 
 /// A platform's safe-account configuration (see `crates/safety/config/lifeguard.toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,18 +42,6 @@ pub struct Config {
     pub texts: Texts,
     /// Helplines by ISO country code, with a `default` entry.
     pub helplines: BTreeMap<String, Vec<Helpline>>,
-    /// The moderator console's settings (`[console]`): read and validated by
-    /// `lifeguard-console`, carried here so that one file configures both.
-    #[serde(default)]
-    pub console: toml::Table,
-    /// Referrals and transparency (`[referrals]`): read and validated by
-    /// `lifeguard-referrals`.
-    #[serde(default)]
-    pub referrals: toml::Table,
-    /// Retention and preservation (`[retention]`): read and validated by
-    /// `lifeguard-referrals`.
-    #[serde(default)]
-    pub retention: toml::Table,
 }
 
 /// Protective defaults for minors.
@@ -140,13 +151,18 @@ impl Config {
         Config::from_toml("").expect("the embedded default configuration is valid")
     }
 
-    /// The defaults with `text` (TOML) laid over them key by key.
+    /// The defaults with `text` (TOML) laid over them key by key; the sections
+    /// other crates own ([`OTHER_SECTIONS`]) are left to them.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
-        let mut base: toml::Value = toml::from_str(DEFAULT_CONFIG)
-            .map_err(|e| ConfigError(format!("embedded defaults: {e}")))?;
-        let over: toml::Value = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
-        merge(&mut base, over);
-        let config: Config = base
+        Config::from_document(document(text)?)
+    }
+
+    /// The engine's part of a [`document`]: everything but [`OTHER_SECTIONS`].
+    pub fn from_document(mut document: toml::Table) -> Result<Config, ConfigError> {
+        for section in OTHER_SECTIONS {
+            document.remove(*section);
+        }
+        let config: Config = toml::Value::Table(document)
             .try_into()
             .map_err(|e: toml::de::Error| ConfigError(e.to_string()))?;
         config.validate()?;

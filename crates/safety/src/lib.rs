@@ -31,7 +31,10 @@ mod disclosure;
 mod engine;
 
 pub use case::{Case, CaseCategory, CaseEvidence, CaseStatus};
-pub use config::{Config, ConfigError, Helpline, Policy, Suspicion, Texts, DEFAULT_CONFIG};
+pub use config::{
+    document as config_document, Config, ConfigError, Helpline, Policy, Suspicion, Texts,
+    DEFAULT_CONFIG, OTHER_SECTIONS,
+};
 pub use disclosure::{Disclosure, DisclosureDetector};
 pub use engine::{
     case_id_for, AccountView, ConversationView, EngineCheckpoint, ImageMatch, SafetyEngine,
@@ -223,6 +226,9 @@ pub enum SafetyError {
     /// The risk model could not be loaded.
     #[error("risk model: {0}")]
     Model(String),
+    /// A stored case could not be decoded.
+    #[error("unreadable: {0}")]
+    Unreadable(String),
     /// A checkpoint could not be written or read.
     #[error("engine checkpoint: {0}")]
     Checkpoint(String),

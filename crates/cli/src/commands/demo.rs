@@ -109,8 +109,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     demo_bank(&store)?;
     let logins = demo_users(&store)?;
     let key = lifeguard_service::generate_key()?;
-    let (engine, keys, _) = prepare(None, Some(key.clone()))?;
-    let state = AppState::open(store, engine, keys)?;
+    let prepared = prepare(None, Some(key.clone()))?;
+    let state = AppState::open(store, prepared.engine, prepared.keys)?;
     let rt = runtime()?;
     rt.block_on(async move {
         let listener = match tokio::net::TcpListener::bind(args.listen).await {
@@ -124,7 +124,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Err(e) => bail!("cannot listen on {}: {e}", args.listen),
         };
         let addr = listener.local_addr()?;
-        let server = tokio::spawn(serve(listener, state));
+        let server = tokio::spawn(serve(listener, state, prepared.console, prepared.retention));
         let base = format!("http://{addr}");
         println!(
             "Lifeguard demo: service on {base}, store in {}",

@@ -137,17 +137,8 @@ enum Format {
 }
 
 fn configs(path: Option<&PathBuf>) -> anyhow::Result<(ReferralsConfig, RetentionConfig)> {
-    let text = match path {
-        Some(p) => {
-            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?
-        }
-        None => String::new(),
-    };
-    let config = lifeguard_safety::Config::from_toml(&text)?;
-    Ok((
-        ReferralsConfig::from_table(&config.referrals)?,
-        RetentionConfig::from_table(&config.retention)?,
-    ))
+    let settings = crate::settings::Settings::load(path.map(PathBuf::as_path))?;
+    Ok((settings.referrals, settings.retention))
 }
 
 fn open(db: &Path) -> anyhow::Result<SqliteStore> {

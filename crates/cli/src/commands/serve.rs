@@ -5,9 +5,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use lifeguard_safety::{Config, SafetyEngine};
+use lifeguard_console::ConsoleConfig;
+use lifeguard_referrals::config::RetentionConfig;
+use lifeguard_safety::SafetyEngine;
 use lifeguard_service::{app, generate_key, ApiKey, ApiKeys, AppState, Scope};
 use lifeguard_store::SqliteStore;
+
+use crate::settings::Settings;
 
 /// Run the safety service.
 #[derive(clap::Args)]
@@ -28,37 +32,25 @@ pub struct Args {
     pub api_key: Option<String>,
 }
 
-/// Reads the configuration file: `[[api_keys]]` entries for the service, the
-/// rest for the safety engine.
-pub fn load_config(path: Option<&PathBuf>) -> anyhow::Result<(Config, Vec<ApiKey>)> {
-    let Some(path) = path else {
-        return Ok((Config::default_config(), Vec::new()));
-    };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut table: toml::Table = text
-        .parse()
-        .with_context(|| format!("{}: invalid TOML", path.display()))?;
-    let keys = match table.remove("api_keys") {
-        Some(value) => value.try_into::<Vec<ApiKey>>().with_context(|| {
-            format!(
-                "{}: invalid [[api_keys]] (name, scopes, sha256)",
-                path.display()
-            )
-        })?,
-        None => Vec::new(),
-    };
-    let config =
-        Config::from_toml(&table.to_string()).with_context(|| path.display().to_string())?;
-    Ok((config, keys))
+/// What a run of the service needs, from the configuration file parsed once.
+pub struct Prepared {
+    /// The safety engine, with its policy.
+    pub engine: SafetyEngine,
+    /// API keys: the file's, the command line's, or one generated.
+    pub keys: ApiKeys,
+    /// The generated key, to print.
+    pub generated: Option<String>,
+    /// The console's settings.
+    pub console: ConsoleConfig,
+    /// Retention, for the holds the console places.
+    pub retention: RetentionConfig,
 }
 
-/// The engine and keys for a run; generates a key when none is configured.
-pub fn prepare(
-    config: Option<&PathBuf>,
-    api_key: Option<String>,
-) -> anyhow::Result<(SafetyEngine, ApiKeys, Option<String>)> {
-    let (config, mut keys) = load_config(config)?;
+/// The engine, keys and console settings for a run; generates a key when none
+/// is configured.
+pub fn prepare(config: Option<&PathBuf>, api_key: Option<String>) -> anyhow::Result<Prepared> {
+    let settings = Settings::load(config.map(PathBuf::as_path))?;
+    let mut keys = settings.api_keys;
     let all = [Scope::Ingest, Scope::Read, Scope::Admin];
     let mut generated = None;
     match api_key {
@@ -70,12 +62,24 @@ pub fn prepare(
         }
         None => {}
     }
-    let engine = SafetyEngine::new(config).context("loading the safety engine")?;
-    Ok((engine, ApiKeys(keys), generated))
+    let engine = SafetyEngine::new(settings.safety).context("loading the safety engine")?;
+    Ok(Prepared {
+        engine,
+        keys: ApiKeys(keys),
+        generated,
+        console: settings.console,
+        retention: settings.retention,
+    })
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let (engine, keys, generated) = prepare(args.config.as_ref(), args.api_key)?;
+    let Prepared {
+        engine,
+        keys,
+        generated,
+        console,
+        retention,
+    } = prepare(args.config.as_ref(), args.api_key)?;
     let store = Arc::new(
         SqliteStore::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?,
     );
@@ -94,7 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("api key (ingest, read, admin; generated for this run): {key}");
         }
         std::io::stdout().flush()?;
-        serve(listener, state).await
+        serve(listener, state, console, retention).await
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -107,10 +111,20 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    console: ConsoleConfig,
+    retention: RetentionConfig,
+) -> anyhow::Result<()> {
     // The moderator console under /console, over the same store and engine.
-    let console = lifeguard_console::ConsoleState::new(state.store.clone(), state.engine.clone())
-        .map_err(|e| anyhow::anyhow!("console configuration: {e}"))?;
+    let console = lifeguard_console::ConsoleState::new(
+        state.store.clone(),
+        state.engine.clone(),
+        console,
+        retention,
+    )
+    .map_err(|e| anyhow::anyhow!("console configuration: {e}"))?;
     let _webhooks = lifeguard_console::webhook::spawn_worker(console.clone());
     let runtime = state.runtime.clone();
     let router = app(state).nest("/console", lifeguard_console::router(console));

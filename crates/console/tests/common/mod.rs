@@ -34,7 +34,7 @@ pub struct TestApp {
 }
 
 pub fn default_config() -> ConsoleConfig {
-    ConsoleConfig::from_table(&Config::default_config().console).unwrap()
+    ConsoleConfig::from_document(&lifeguard_safety::config_document("").unwrap()).unwrap()
 }
 
 /// An API key with every scope, for the service's `/v1` routes.
