@@ -648,14 +648,19 @@ fn audit_insert(tx: &rusqlite::Connection, e: &AuditRecord) -> rusqlite::Result<
 
 /// The queue's WHERE clause: waiting (indexed, so open; and not closed by an
 /// action since its last evidence) plus the filters, as parameters ?1..?5.
-const QUEUE_WHERE: &str = "FROM console_case_index i
+const QUEUE_WHERE: &str = concat!(
+    "FROM console_case_index i
+    JOIN cases ON cases.id = i.case_id
     LEFT JOIN console_case_state s ON s.case_id = i.case_id
-    WHERE (s.closed_at IS NULL OR coalesce(s.closed_evidence_at, s.closed_at) < i.updated_at)
+    WHERE NOT ",
+    closed_rule!(),
+    "
       AND (?1 IS NULL OR i.queue = ?1)
       AND (?2 IS NULL OR instr(i.categories, ',' || ?2 || ',') > 0)
       AND (?3 IS NULL OR instr(i.bands, ',' || ?3 || ',') > 0)
       AND (?4 IS NULL OR i.opened_at < ?4)
-      AND (?5 IS NULL OR i.opened_at > ?5)";
+      AND (?5 IS NULL OR i.opened_at > ?5)",
+);
 
 fn filter_params(f: &QueueFilter) -> [Option<String>; 5] {
     [
@@ -1101,9 +1106,9 @@ impl ConsoleStore for SqliteStore {
             // again only once new evidence has reopened it.
             let closed = tx.execute(
                 "UPDATE console_case_state SET closed_at = ?2, closed_by = ?3, escalated = 0,
-                   closed_evidence_at = (SELECT updated_at FROM console_case_index WHERE case_id = ?1)
+                   closed_evidence_at = (SELECT updated_at FROM cases WHERE id = ?1)
                  WHERE case_id = ?1 AND (closed_at IS NULL OR coalesce(closed_evidence_at, closed_at) <
-                   coalesce((SELECT updated_at FROM console_case_index WHERE case_id = ?1), ''))",
+                   coalesce((SELECT updated_at FROM cases WHERE id = ?1), ''))",
                 params![a.case_id, ts(a.at), a.username],
             )?;
             if closed == 0 {
@@ -1352,10 +1357,15 @@ impl ConsoleStore for SqliteStore {
     fn case_timings(&self) -> Result<Vec<CaseTiming>, StoreError> {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(
-            "SELECT i.case_id, i.queue, i.category, i.opened_at, s.first_viewed_at, s.first_action_at,
-                    (s.closed_at IS NULL OR coalesce(s.closed_evidence_at, s.closed_at) < i.updated_at)
+            concat!(
+                "SELECT i.case_id, i.queue, i.category, i.opened_at, s.first_viewed_at, s.first_action_at,
+                    NOT ",
+                closed_rule!(),
+                "
              FROM console_case_index i
-             LEFT JOIN console_case_state s ON s.case_id = i.case_id",
+             JOIN cases ON cases.id = i.case_id
+             LEFT JOIN console_case_state s ON s.case_id = i.case_id"
+            ),
         )?;
         let rows = stmt.query_map([], |row| {
             Ok(CaseTiming {

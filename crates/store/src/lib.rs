@@ -19,6 +19,18 @@
 //! ```
 #![deny(missing_docs)]
 
+/// A case's lifecycle, the one rule for the API and the console: closed when a
+/// moderator's closing action came after its last evidence (the close records
+/// the case's evidence time it saw); new evidence reopens it. An SQL condition
+/// over a row of `cases` named `cases`.
+macro_rules! closed_rule {
+    () => {
+        "EXISTS (SELECT 1 FROM console_case_state cs WHERE cs.case_id = cases.id
+            AND cs.closed_at IS NOT NULL
+            AND coalesce(cs.closed_evidence_at, cs.closed_at) >= cases.updated_at)"
+    };
+}
+
 mod banks;
 mod console;
 mod referrals;

@@ -631,16 +631,14 @@ impl CaseStore for SqliteStore {
     }
 }
 
-/// A case's lifecycle, one rule for the API and the console: closed when a
-/// moderator's closing action came after its last evidence (the console keeps
-/// the evidence time it closed at); new evidence reopens it.
-const CLOSED: &str = "EXISTS (SELECT 1 FROM console_case_state s WHERE s.case_id = cases.id
-    AND s.closed_at IS NOT NULL
-    AND coalesce(s.closed_evidence_at, s.closed_at) >= cases.updated_at)";
+/// See `closed_rule!` in the crate root.
+const CLOSED: &str = closed_rule!();
 /// The status a case record carries: `open` or `closed`, by [`CLOSED`].
-const CASE_STATUS: &str = "CASE WHEN EXISTS (SELECT 1 FROM console_case_state s
-    WHERE s.case_id = cases.id AND s.closed_at IS NOT NULL
-    AND coalesce(s.closed_evidence_at, s.closed_at) >= cases.updated_at) THEN 'closed' ELSE 'open' END";
+const CASE_STATUS: &str = concat!(
+    "CASE WHEN ",
+    closed_rule!(),
+    " THEN 'closed' ELSE 'open' END"
+);
 
 struct RawCase(CaseRecordParts);
 type CaseRecordParts = (String, String, String, u32, String, String);
