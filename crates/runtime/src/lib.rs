@@ -18,7 +18,8 @@
 //!   matching again.
 //! - **Restart from a checkpoint.** Every [`Options::checkpoint_every`] events,
 //!   and on [`Runtime::shutdown`], the engine's state is saved with its log
-//!   position; [`Runtime::start`] loads it and replays only the events after it.
+//!   position (copied under the engine's lock, then encoded and written on
+//!   another thread); [`Runtime::start`] loads it and replays only the events after it.
 //!   A checkpoint of another format, or none, means a replay from the start.
 //!
 //! Case ids depend only on the suspect ([`lifeguard_safety::case_id_for`]), so
@@ -153,6 +154,7 @@ impl Runtime {
             applied: checkpoint_pos.unwrap_or(0),
             marked: 0,
             since_checkpoint: 0,
+            saving: None,
             unwritten: BTreeMap::new(),
         };
         let mut replayed = 0u64;
@@ -420,8 +422,17 @@ struct Applier {
     /// The last position written as the "applied up to" mark.
     marked: u64,
     since_checkpoint: u64,
+    /// A checkpoint being saved in the background.
+    saving: Option<JoinHandle<()>>,
     /// Changed cases not yet written, by id.
     unwritten: BTreeMap<String, CaseRecord>,
+}
+
+impl Drop for Applier {
+    fn drop(&mut self) {
+        // A save in flight finishes before the runtime's final one can start.
+        self.join_saving();
+    }
 }
 
 impl Applier {
@@ -475,6 +486,36 @@ impl Applier {
         save(self.store.as_ref(), self.applied, &state)?;
         self.since_checkpoint = 0;
         Ok(())
+    }
+
+    /// Copies the engine's state now and encodes and saves it on another
+    /// thread, so that requests wait only for the copy. At most one save runs;
+    /// the next one waits for it (an older checkpoint never replaces a newer).
+    fn save_checkpoint_in_background(&mut self, engine: &Mutex<SafetyEngine>) {
+        if self.saving.as_ref().is_some_and(|t| !t.is_finished()) {
+            return;
+        }
+        self.join_saving();
+        let state = lock(engine).checkpoint();
+        let (store, pos) = (Arc::clone(&self.store), self.applied);
+        self.since_checkpoint = 0;
+        let spawned = std::thread::Builder::new()
+            .name("lifeguard-checkpoint".into())
+            .spawn(move || {
+                if let Err(e) = save(store.as_ref(), pos, &state) {
+                    tracing::error!(error = %e, "saving a checkpoint");
+                }
+            });
+        match spawned {
+            Ok(thread) => self.saving = Some(thread),
+            Err(e) => tracing::error!(error = %e, "cannot start the checkpoint thread"),
+        }
+    }
+
+    fn join_saving(&mut self) {
+        if let Some(thread) = self.saving.take() {
+            let _ = thread.join();
+        }
     }
 
     /// The applier thread: applies what the writer committed until told to stop
@@ -538,9 +579,7 @@ impl Applier {
             }
             shared.advanced.notify_all();
             if self.since_checkpoint >= self.options.checkpoint_every {
-                if let Err(e) = self.save_checkpoint(engine) {
-                    tracing::error!(error = %e, "saving a checkpoint");
-                }
+                self.save_checkpoint_in_background(engine);
             }
         }
     }
